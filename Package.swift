@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "thumbnail",
+    products: [
+        .executable(name: "thumbnail", targets: ["thumbnail"]),
+        .library(name: "ThumbnailKit", targets: ["ThumbnailKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        // Every libpng call lives here: libpng reports errors with longjmp, which Swift cannot catch.
+        .target(name: "CPNGShim", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
+        // Linux calls Swift cannot make directly (variadic prctl, CPU_* macros).
+        .target(name: "CSystemShim"),
+        .target(
+            name: "ThumbnailKit",
+            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "thumbnail",
+            dependencies: [
+                "ThumbnailKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ThumbnailKitTests", dependencies: ["ThumbnailKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ThumbnailKit"]),
+    ]
+)

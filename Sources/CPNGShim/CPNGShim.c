@@ -1,0 +1,202 @@
+#include "CPNGShim.h"
+
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+struct tnpng_reader {
+    FILE *file;
+    png_structp png;
+    png_infop info;
+    uint8_t *icc;
+    size_t icc_length;
+    char message[256];
+};
+
+static void tnpng_copy_message(char *dst, size_t dstlen, const char *msg) {
+    if (dstlen == 0) return;
+    snprintf(dst, dstlen, "%s", msg ? msg : "unknown libpng error");
+}
+
+/* libpng calls this on a fatal error; it must not return, so jump back to the setjmp. */
+static void tnpng_on_error(png_structp png, png_const_charp msg) {
+    char *buffer = (char *)png_get_error_ptr(png);
+    if (buffer) tnpng_copy_message(buffer, 256, msg);
+    png_longjmp(png, 1);
+}
+
+/* Warnings (bad ancillary chunk CRCs, unknown chunks...) do not fail an image. */
+static void tnpng_on_warning(png_structp png, png_const_charp msg) {
+    (void)png;
+    (void)msg;
+}
+
+tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *out, char *err, size_t errlen) {
+    tnpng_reader *r = calloc(1, sizeof(*r));
+    if (!r) {
+        tnpng_copy_message(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->file = fopen(path, "rb");
+    if (!r->file) {
+        tnpng_copy_message(err, errlen, strerror(errno));
+        free(r);
+        return NULL;
+    }
+    r->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, r->message, tnpng_on_error, tnpng_on_warning);
+    if (!r->png) {
+        tnpng_copy_message(err, errlen, "cannot create libpng reader");
+        fclose(r->file);
+        free(r);
+        return NULL;
+    }
+    r->info = png_create_info_struct(r->png);
+    if (!r->info || setjmp(png_jmpbuf(r->png))) {
+        tnpng_copy_message(err, errlen, r->info ? r->message : "cannot create libpng info");
+        tnpng_close(r);
+        return NULL;
+    }
+    png_init_io(r->png, r->file);
+    if (max_dimension > 0) png_set_user_limits(r->png, max_dimension, max_dimension);
+    /* A chunk larger than this (other than IDAT) is refused rather than allocated. */
+    png_set_chunk_malloc_max(r->png, 64u * 1024u * 1024u);
+    png_read_info(r->png, r->info);
+
+    png_uint_32 width = 0, height = 0;
+    int bit_depth = 0, color_type = 0, interlace = 0;
+    png_get_IHDR(r->png, r->info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
+
+    png_charp name = NULL;
+    int compression = 0;
+    png_bytep profile = NULL;
+    png_uint_32 profile_length = 0;
+    if (png_get_iCCP(r->png, r->info, &name, &compression, &profile, &profile_length) && profile && profile_length > 0) {
+        r->icc = malloc(profile_length);
+        if (r->icc) {
+            memcpy(r->icc, profile, profile_length);
+            r->icc_length = profile_length;
+        }
+    }
+
+    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(r->png);
+    if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(r->png);
+    if (png_get_valid(r->png, r->info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(r->png);
+    if (bit_depth == 16) png_set_scale_16(r->png);
+    int passes = 1;
+    if (interlace != PNG_INTERLACE_NONE) passes = png_set_interlace_handling(r->png);
+    png_read_update_info(r->png, r->info);
+
+    out->width = width;
+    out->height = height;
+    out->channels = png_get_channels(r->png, r->info);
+    out->bit_depth = png_get_bit_depth(r->png, r->info);
+    out->source_bit_depth = bit_depth;
+    out->source_color_type = color_type;
+    out->interlaced = passes > 1;
+    out->icc = r->icc;
+    out->icc_length = r->icc_length;
+    return r;
+}
+
+int tnpng_read_row(tnpng_reader *r, uint8_t *row) {
+    if (setjmp(png_jmpbuf(r->png))) return -1;
+    png_read_row(r->png, row, NULL);
+    return 0;
+}
+
+int tnpng_read_image(tnpng_reader *r, uint8_t *pixels, size_t stride) {
+    png_uint_32 height = png_get_image_height(r->png, r->info);
+    png_bytepp rows = malloc(sizeof(png_bytep) * (height ? height : 1));
+    if (!rows) {
+        tnpng_copy_message(r->message, sizeof(r->message), "out of memory");
+        return -1;
+    }
+    for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * stride;
+    if (setjmp(png_jmpbuf(r->png))) {
+        free(rows);
+        return -1;
+    }
+    png_read_image(r->png, rows);
+    free(rows);
+    return 0;
+}
+
+const char *tnpng_error(const tnpng_reader *r) { return r->message; }
+
+void tnpng_close(tnpng_reader *r) {
+    if (!r) return;
+    if (r->png) png_destroy_read_struct(&r->png, r->info ? &r->info : NULL, NULL);
+    if (r->file) fclose(r->file);
+    free(r->icc);
+    free(r);
+}
+
+typedef struct {
+    tnpng_buffer *buffer;
+    size_t capacity;
+    int failed;
+} tnpng_sink;
+
+static void tnpng_write_data(png_structp png, png_bytep data, size_t length) {
+    tnpng_sink *sink = (tnpng_sink *)png_get_io_ptr(png);
+    if (sink->buffer->length + length > sink->capacity) {
+        size_t capacity = sink->capacity ? sink->capacity * 2 : 8192;
+        while (capacity < sink->buffer->length + length) capacity *= 2;
+        uint8_t *grown = realloc(sink->buffer->data, capacity);
+        if (!grown) png_error(png, "out of memory");
+        sink->buffer->data = grown;
+        sink->capacity = capacity;
+    }
+    memcpy(sink->buffer->data + sink->buffer->length, data, length);
+    sink->buffer->length += length;
+}
+
+static void tnpng_flush(png_structp png) { (void)png; }
+
+int tnpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
+                 int level, const uint8_t *icc, size_t icc_length, tnpng_buffer *out, char *err, size_t errlen) {
+    static const int color_types[] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
+                                      PNG_COLOR_TYPE_RGB_ALPHA};
+    out->data = NULL;
+    out->length = 0;
+    if (channels < 1 || channels > 4) {
+        tnpng_copy_message(err, errlen, "unsupported channel count");
+        return -1;
+    }
+    char message[256] = {0};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, message, tnpng_on_error, tnpng_on_warning);
+    if (!png) {
+        tnpng_copy_message(err, errlen, "cannot create libpng writer");
+        return -1;
+    }
+    png_infop info = png_create_info_struct(png);
+    tnpng_sink sink = {out, 0, 0};
+    if (!info || setjmp(png_jmpbuf(png))) {
+        tnpng_copy_message(err, errlen, info ? message : "cannot create libpng info");
+        png_destroy_write_struct(&png, info ? &info : NULL);
+        free(out->data);
+        out->data = NULL;
+        out->length = 0;
+        return -1;
+    }
+    png_set_write_fn(png, &sink, tnpng_write_data, tnpng_flush);
+    png_set_compression_level(png, level);
+    png_set_IHDR(png, info, width, height, 8, color_types[channels], PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (icc && icc_length > 0) png_set_iCCP(png, info, "icc", PNG_COMPRESSION_TYPE_BASE, icc, (png_uint_32)icc_length);
+    png_write_info(png, info);
+    for (uint32_t y = 0; y < height; y++) png_write_row(png, pixels + (size_t)y * stride);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    return 0;
+}
+
+void tnpng_free(tnpng_buffer *buffer) {
+    if (!buffer) return;
+    free(buffer->data);
+    buffer->data = NULL;
+    buffer->length = 0;
+}

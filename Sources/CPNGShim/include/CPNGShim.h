@@ -1,0 +1,70 @@
+#ifndef THUMBNAIL_CPNGSHIM_H
+#define THUMBNAIL_CPNGSHIM_H
+/*
+ * Why this shim exists: libpng reports every error by longjmp() back to a setjmp() made by its
+ * caller. Swift cannot call setjmp, and a longjmp across Swift frames is undefined behaviour. So
+ * every libpng call that can fail lives here, in C, behind a function that owns the setjmp and
+ * returns a status code and a message instead. All symbols are prefixed `tnpng_`.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// An open PNG being decoded row by row. Opaque; free with tnpng_close().
+typedef struct tnpng_reader tnpng_reader;
+
+/// What tnpng_open() learned from the header, after the reader's transforms are set up.
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    /// Channels per pixel delivered by tnpng_read_row: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA.
+    int channels;
+    /// Always 8: 16-bit samples are scaled (rounded) to 8 bits; 1, 2 and 4-bit ones expanded.
+    int bit_depth;
+    /// Bit depth and colour type as stored in the file (IHDR).
+    int source_bit_depth;
+    int source_color_type;
+    /// Non-zero for Adam7-interlaced images: they must be read whole with tnpng_read_image().
+    int interlaced;
+    /// The embedded ICC profile (iCCP), owned by the reader; NULL when there is none.
+    const uint8_t *icc;
+    size_t icc_length;
+} tnpng_info;
+
+/// Opens `path`, reads the header and sets up the transforms. On failure returns NULL and writes a
+/// message into `err`. Images wider or taller than `max_dimension` are refused before any pixel.
+tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *info, char *err, size_t errlen);
+
+/// Reads the next row into `row` (width * channels bytes). Returns 0, or -1 with tnpng_error() set.
+int tnpng_read_row(tnpng_reader *reader, uint8_t *row);
+
+/// Reads a whole (interlaced) image into `pixels`, `stride` bytes a row. Returns 0 or -1.
+int tnpng_read_image(tnpng_reader *reader, uint8_t *pixels, size_t stride);
+
+/// The message of the last failure of this reader.
+const char *tnpng_error(const tnpng_reader *reader);
+
+/// Closes the file and frees the reader.
+void tnpng_close(tnpng_reader *reader);
+
+/// An encoded PNG in memory; free `data` with tnpng_free().
+typedef struct {
+    uint8_t *data;
+    size_t length;
+} tnpng_buffer;
+
+/// Encodes 8-bit pixels (`channels` 1 to 4) into memory at zlib `level` (0-9), with an optional ICC
+/// profile. Writes no time or text chunk, so the output is deterministic. Returns 0, or -1 with `err`.
+int tnpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
+                 int level, const uint8_t *icc, size_t icc_length, tnpng_buffer *out, char *err, size_t errlen);
+
+/// Frees a buffer from tnpng_encode().
+void tnpng_free(tnpng_buffer *buffer);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,42 @@
+import CSystemShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Catches SIGINT and SIGTERM for the pool's event loop: the handler only records the signal and
+/// writes a byte to a pipe the loop polls (the self-pipe trick), which is all a handler may safely do.
+public enum SignalWatch {
+    nonisolated(unsafe) private static var pipeFDs: [Int32] = [-1, -1]
+    nonisolated(unsafe) private static var caughtSignal: Int32 = 0
+    nonisolated(unsafe) private static var installed = false
+    nonisolated(unsafe) static var writeFD: Int32 = -1
+
+    /// The read end of the pipe, readable once a signal arrived.
+    public static var readFD: Int32 { pipeFDs[0] }
+
+    /// The signal caught, if any.
+    public static var caught: Int32? { caughtSignal == 0 ? nil : caughtSignal }
+
+    /// Installs the handlers (once).
+    public static func install() {
+        guard !installed else { return }
+        installed = true
+        tnsys_pipe_cloexec(&pipeFDs, O_NONBLOCK)
+        writeFD = pipeFDs[1]
+        for sig in [SIGINT, SIGTERM] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                SignalWatch.record(sig)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(sig, &action, nil)
+        }
+    }
+
+    private static func record(_ sig: Int32) {
+        if caughtSignal == 0 { caughtSignal = sig }
+        var byte: UInt8 = 1
+        _ = write(writeFD, &byte, 1)
+    }
+}

@@ -1,0 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Unbuffered writes to stdout and stderr: each call is one write(2), so lines from a pipeline
+/// consumer's point of view arrive whole and at once.
+public enum StandardStreams {
+    public static func output(_ text: String) { write(1, text) }
+    public static func error(_ text: String) { write(2, text) }
+
+    private static func write(_ fd: Int32, _ text: String) {
+        WorkerProtocol.writeAll(fd, Array(text.utf8))
+    }
+}

@@ -1,0 +1,63 @@
+import CSystemShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The loop a worker process runs: read the spec, then render one job at a time and answer each.
+/// Started by `WorkerPool` as the same executable with `WorkerProtocol.workerArgument`.
+public enum WorkerMain {
+    /// Runs until the parent closes the job pipe. `parentPID` guards against a parent that died
+    /// before the death signal was armed.
+    public static func run(parentPID: Int32) -> Never {
+        // Die with the parent, even one killed by SIGKILL.
+        _ = tnsys_set_parent_death_signal(SIGKILL)
+        if parentPID > 0 && getppid() != parentPID { exit(0) }
+        // Ctrl-C reaches the whole process group; the parent decides what happens to the workers.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        // Replies go to the pipe that was stdout; anything a library prints goes to stderr instead,
+        // so it can never break a reply.
+        let replies = dup(1)
+        dup2(2, 1)
+        var input = LineBuffer()
+        var renderer: ThumbnailRenderer?
+        while true {
+            var line = input.nextLine()
+            while line == nil {
+                guard input.fill(from: 0) else { exit(0) }
+                line = input.nextLine()
+            }
+            guard let line else { exit(0) }
+            guard let current = renderer else {
+                guard let spec = WorkerProtocol.decode(ThumbnailSpec.self, from: line) else {
+                    StandardStreams.error("thumbnail worker: bad spec\n")
+                    exit(70)
+                }
+                renderer = ThumbnailRenderer(spec: spec)
+                continue
+            }
+            guard let job = WorkerProtocol.decode(WorkerJob.self, from: line) else {
+                StandardStreams.error("thumbnail worker: bad job\n")
+                exit(70)
+            }
+            let start = Clock.now()
+            var reply = WorkerReply(id: job.id, result: nil, error: nil, milliseconds: 0)
+            do {
+                reply.result = try current.render(input: job.input, outputs: job.outputs)
+            } catch {
+                reply.error = error.description
+            }
+            reply.milliseconds = (Clock.now() - start) * 1000
+            guard WorkerProtocol.writeAll(replies, WorkerProtocol.encodeLine(reply)) else { exit(0) }
+        }
+    }
+}
+
+/// Monotonic seconds.
+public enum Clock {
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

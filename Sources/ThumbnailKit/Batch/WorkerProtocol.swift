@@ -1,0 +1,86 @@
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One source handed to a worker: its path and the thumbnails to make from it.
+public struct WorkerJob: Codable, Equatable, Sendable {
+    public var id: Int
+    public var input: String
+    public var outputs: [OutputRequest]
+
+    public init(id: Int, input: String, outputs: [OutputRequest]) {
+        self.id = id
+        self.input = input
+        self.outputs = outputs
+    }
+}
+
+/// A worker's answer for one job: the result, or the reason it failed.
+public struct WorkerReply: Codable, Equatable, Sendable {
+    public var id: Int
+    public var result: RenderResult?
+    public var error: String?
+    public var milliseconds: Double
+}
+
+/// The pipes between the parent and its workers carry one JSON document per line (JSON escapes
+/// every newline inside strings, so a line is always one whole message). The parent sends the
+/// `ThumbnailSpec` first, then jobs; the worker answers each job with one reply.
+public enum WorkerProtocol {
+    /// The hidden first argument that starts the executable as a worker.
+    public static let workerArgument = "__thumbnail-worker"
+
+    public static func encodeLine<T: Encodable>(_ value: T) -> [UInt8] {
+        // Encoding these plain structs cannot fail.
+        var bytes = Array(try! JSONEncoder().encode(value))
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from line: [UInt8]) -> T? {
+        try? JSONDecoder().decode(type, from: Data(line))
+    }
+
+    /// Writes all of `bytes` to `fd`; false when the other end is gone.
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            written += n
+        }
+        return true
+    }
+}
+
+/// Splits the bytes read from a file descriptor into lines.
+public struct LineBuffer {
+    private var pending: [UInt8] = []
+
+    public init() {}
+
+    /// Reads what is available from `fd` (one read). Returns false at end of file or on error.
+    public mutating func fill(from fd: Int32) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, 65536) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            pending.append(contentsOf: chunk[0..<n])
+            return true
+        }
+    }
+
+    /// The next complete line (without its newline), if one has arrived.
+    public mutating func nextLine() -> [UInt8]? {
+        guard let newline = pending.firstIndex(of: 0x0A) else { return nil }
+        let line = Array(pending[..<newline])
+        pending.removeSubrange(...newline)
+        return line
+    }
+}

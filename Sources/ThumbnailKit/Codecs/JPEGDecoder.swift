@@ -1,0 +1,97 @@
+import CTurboJPEG
+
+/// What a JPEG's headers say, read without decoding any pixel.
+public struct JPEGHeader: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    /// TurboJPEG's colour space (`TJCS_*`).
+    public var colorspace: Int32
+    /// TurboJPEG's chroma subsampling (`TJSAMP_*`).
+    public var subsampling: Int32
+}
+
+/// Decodes JPEGs through TurboJPEG, at a DCT scale (shrink-on-load). Keeps its TurboJPEG handle for
+/// the life of the worker.
+public final class JPEGDecoder {
+    private let handle: tjhandle
+
+    public init() throws(CodecError) {
+        guard let handle = tjInitDecompress() else { throw .unsupported("cannot start the JPEG decoder") }
+        self.handle = handle
+    }
+
+    deinit { tjDestroy(handle) }
+
+    private var lastError: String { String(cString: tjGetErrorStr2(handle)) }
+
+    /// Reads the frame header of the JPEG in `data`.
+    public func readHeader(_ data: [UInt8]) throws(CodecError) -> JPEGHeader {
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        let status = data.withUnsafeBufferPointer {
+            tjDecompressHeader3(handle, $0.baseAddress, UInt(data.count), &width, &height, &subsampling, &colorspace)
+        }
+        guard status == 0 else { throw .badHeader(lastError) }
+        return JPEGHeader(width: Int(width), height: Int(height), colorspace: colorspace, subsampling: subsampling)
+    }
+
+    /// Decodes `data` at `eighths`/8 of its size (TurboJPEG's scaled IDCT). Gray JPEGs give one
+    /// channel; colour, CMYK and YCCK ones three (RGB).
+    public func decode(_ data: [UInt8], header: JPEGHeader, eighths: Int) throws(CodecError) -> PixelBuffer {
+        let width = ShrinkPlan.scaled(header.width, eighths)
+        let height = ShrinkPlan.scaled(header.height, eighths)
+        let isGray = header.colorspace == Int32(TJCS_GRAY.rawValue)
+        let isCMYK = header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue)
+        let format: TJPF = isGray ? TJPF_GRAY : (isCMYK ? TJPF_CMYK : TJPF_RGB)
+        let decodedChannels = isGray ? 1 : (isCMYK ? 4 : 3)
+        var pixels = [UInt8](repeating: 0, count: width * height * decodedChannels)
+        let status = data.withUnsafeBufferPointer { input in
+            pixels.withUnsafeMutableBufferPointer { output in
+                // Width and height are the scaled ones: TurboJPEG picks the scaling factor from them.
+                tjDecompress2(handle, input.baseAddress, UInt(data.count), output.baseAddress,
+                              Int32(width), 0, Int32(height), Int32(format.rawValue), 0)
+            }
+        }
+        if status != 0 {
+            let message = lastError
+            if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
+                throw .corrupt(message)
+            }
+            // A warning: the pixels are all there unless the data ended early or was damaged.
+            // Extraneous bytes before a marker (common in files from old cameras) are harmless.
+            if message.contains("Premature end") {
+                throw .truncated(message)
+            }
+            if !message.contains("extraneous bytes") {
+                throw .corrupt(message)
+            }
+        }
+        if isCMYK {
+            let inverted = Self.hasAdobeMarker(data)
+            return PixelBuffer(width: width, height: height, channels: 3,
+                               pixels: Self.cmykToRGB(pixels, inverted: inverted))
+        }
+        return PixelBuffer(width: width, height: height, channels: decodedChannels, pixels: pixels)
+    }
+
+    /// CMYK (or YCCK, which TurboJPEG turns into CMYK) to RGB by the naive formula every viewer
+    /// uses without a CMYK profile. Adobe's files store the inks inverted (255 = no ink).
+    static func cmykToRGB(_ cmyk: [UInt8], inverted: Bool) -> [UInt8] {
+        let count = cmyk.count / 4
+        var rgb = [UInt8](repeating: 0, count: count * 3)
+        for i in 0..<count {
+            var c = Int(cmyk[4 * i]), m = Int(cmyk[4 * i + 1]), y = Int(cmyk[4 * i + 2]), k = Int(cmyk[4 * i + 3])
+            if !inverted {
+                c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k
+            }
+            rgb[3 * i] = UInt8((c * k + 127) / 255)
+            rgb[3 * i + 1] = UInt8((m * k + 127) / 255)
+            rgb[3 * i + 2] = UInt8((y * k + 127) / 255)
+        }
+        return rgb
+    }
+
+    /// True when the JPEG carries an Adobe APP14 segment (whose CMYK is stored inverted).
+    static func hasAdobeMarker(_ data: [UInt8]) -> Bool {
+        JPEGMarkers.segments(data).contains { $0.marker == 0xEE && data[$0.payload].starts(with: Array("Adobe".utf8)) }
+    }
+}

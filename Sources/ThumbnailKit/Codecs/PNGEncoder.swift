@@ -1,0 +1,29 @@
+import CPNGShim
+
+/// Encodes 8-bit images (1 to 4 channels) as PNG through libpng (behind CPNGShim).
+public enum PNGEncoder {
+    /// The PNG for `image` at zlib `level` (0-9), with `iccProfile` embedded when given. No time or
+    /// text chunk is written, so the same pixels always give the same bytes.
+    public static func encode(_ image: PixelBuffer, level: Int = 6, iccProfile: [UInt8]? = nil) throws(CodecError) -> [UInt8] {
+        var buffer = tnpng_buffer()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = image.pixels.withUnsafeBufferPointer { pixels in
+            message.withUnsafeMutableBufferPointer { err in
+                if let icc = iccProfile, !icc.isEmpty {
+                    return icc.withUnsafeBufferPointer { profile in
+                        tnpng_encode(pixels.baseAddress, UInt32(image.width), UInt32(image.height), image.stride,
+                                     Int32(image.channels), Int32(level), profile.baseAddress, profile.count,
+                                     &buffer, err.baseAddress, err.count)
+                    }
+                }
+                return tnpng_encode(pixels.baseAddress, UInt32(image.width), UInt32(image.height), image.stride,
+                                    Int32(image.channels), Int32(level), nil, 0, &buffer, err.baseAddress, err.count)
+            }
+        }
+        defer { tnpng_free(&buffer) }
+        guard status == 0, let data = buffer.data else {
+            throw .encodeFailed(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return Array(UnsafeBufferPointer(start: data, count: buffer.length))
+    }
+}

@@ -1,0 +1,187 @@
+/// Applies a separable filter (horizontal weights, then vertical weights) to an 8-bit image that
+/// arrives one row at a time, top to bottom, and keeps only the output: memory is one source row
+/// plus the thumbnail, whatever the source's size. This is how a 30000x30000 PNG becomes a
+/// thumbnail without a full frame.
+///
+/// Colour is premultiplied by alpha before filtering and divided back after, so colour hidden under
+/// transparent pixels never bleeds into visible ones.
+public final class SeparableReducer {
+    public let sourceWidth: Int
+    public let sourceHeight: Int
+    public let channels: Int
+    public let outputWidth: Int
+    public let outputHeight: Int
+
+    private let horizontal: ResampleWeights
+    private let vertical: ResampleWeights
+    private let hasAlpha: Bool
+    /// One source row as premultiplied floats, 4 lanes a pixel whatever `channels` is.
+    private let row: UnsafeMutableBufferPointer<SIMD4<Float>>
+    /// That row after the horizontal pass.
+    private let reducedRow: UnsafeMutableBufferPointer<SIMD4<Float>>
+    /// The output being accumulated, `outputWidth * outputHeight` pixels.
+    private let accumulator: UnsafeMutableBufferPointer<SIMD4<Float>>
+    private var nextRow = 0
+    /// The first output row whose vertical support has not yet been passed.
+    private var firstOpenOutputRow = 0
+
+    /// - Parameters:
+    ///   - horizontal: weights from `sourceWidth` to the output width.
+    ///   - vertical: weights from `sourceHeight` to the output height.
+    public init(sourceWidth: Int, sourceHeight: Int, channels: Int, horizontal: ResampleWeights, vertical: ResampleWeights) {
+        precondition((1...4).contains(channels))
+        precondition(horizontal.inputSize == sourceWidth && vertical.inputSize == sourceHeight)
+        self.sourceWidth = sourceWidth
+        self.sourceHeight = sourceHeight
+        self.channels = channels
+        self.horizontal = horizontal
+        self.vertical = vertical
+        self.outputWidth = horizontal.outputSize
+        self.outputHeight = vertical.outputSize
+        self.hasAlpha = channels == 2 || channels == 4
+        row = .allocate(capacity: sourceWidth)
+        reducedRow = .allocate(capacity: outputWidth)
+        accumulator = .allocate(capacity: outputWidth * outputHeight)
+        accumulator.initialize(repeating: .zero)
+        row.initialize(repeating: .zero)
+        reducedRow.initialize(repeating: .zero)
+    }
+
+    deinit {
+        row.deallocate()
+        reducedRow.deallocate()
+        accumulator.deallocate()
+    }
+
+    /// Rows consumed so far.
+    public var rowsConsumed: Int { nextRow }
+
+    /// Feeds the next source row: `sourceWidth * channels` bytes.
+    public func consume(row source: UnsafePointer<UInt8>) {
+        precondition(nextRow < sourceHeight, "more rows than the image has")
+        loadRow(source)
+        reduceRow()
+        accumulateRow(nextRow)
+        nextRow += 1
+    }
+
+    /// Feeds every row of an image held whole.
+    public func consume(_ image: PixelBuffer) {
+        precondition(image.width == sourceWidth && image.height == sourceHeight && image.channels == channels)
+        image.pixels.withUnsafeBufferPointer { buffer in
+            for y in 0..<image.height {
+                consume(row: buffer.baseAddress! + y * image.stride)
+            }
+        }
+    }
+
+    private func loadRow(_ source: UnsafePointer<UInt8>) {
+        let row = self.row.baseAddress!
+        switch channels {
+        case 1:
+            for x in 0..<sourceWidth {
+                row[x] = SIMD4(Float(source[x]), 0, 0, 0)
+            }
+        case 2:
+            for x in 0..<sourceWidth {
+                let a = Float(source[2 * x + 1])
+                row[x] = SIMD4(Float(source[2 * x]) * a * (1 / 255), 0, 0, a)
+            }
+        case 3:
+            for x in 0..<sourceWidth {
+                let p = source + 3 * x
+                row[x] = SIMD4(Float(p[0]), Float(p[1]), Float(p[2]), 0)
+            }
+        default:
+            for x in 0..<sourceWidth {
+                let p = source + 4 * x
+                let a = Float(p[3])
+                let m = a * (1 / 255)
+                row[x] = SIMD4(Float(p[0]) * m, Float(p[1]) * m, Float(p[2]) * m, a)
+            }
+        }
+    }
+
+    private func reduceRow() {
+        let row = self.row.baseAddress!
+        let out = reducedRow.baseAddress!
+        let stride = horizontal.stride
+        horizontal.starts.withUnsafeBufferPointer { starts in
+            horizontal.counts.withUnsafeBufferPointer { counts in
+                horizontal.weights.withUnsafeBufferPointer { weights in
+                    for x in 0..<outputWidth {
+                        var sum = SIMD4<Float>.zero
+                        let taps = weights.baseAddress! + x * stride
+                        let input = row + starts[x]
+                        for k in 0..<counts[x] {
+                            sum += taps[k] * input[k]
+                        }
+                        out[x] = sum
+                    }
+                }
+            }
+        }
+    }
+
+    private func accumulateRow(_ y: Int) {
+        let reduced = reducedRow.baseAddress!
+        let acc = accumulator.baseAddress!
+        let stride = vertical.stride
+        vertical.starts.withUnsafeBufferPointer { starts in
+            vertical.counts.withUnsafeBufferPointer { counts in
+                vertical.weights.withUnsafeBufferPointer { weights in
+                    while firstOpenOutputRow < outputHeight && starts[firstOpenOutputRow] + counts[firstOpenOutputRow] <= y {
+                        firstOpenOutputRow += 1
+                    }
+                    var oy = firstOpenOutputRow
+                    while oy < outputHeight && starts[oy] <= y {
+                        let k = y - starts[oy]
+                        if k < counts[oy] {
+                            let w = weights[oy * stride + k]
+                            let target = acc + oy * outputWidth
+                            for x in 0..<outputWidth {
+                                target[x] += w * reduced[x]
+                            }
+                        }
+                        oy += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// The thumbnail, once every source row has been consumed: colour divided back by alpha,
+    /// rounded and clamped to 8 bits.
+    public func finish() -> PixelBuffer {
+        precondition(nextRow == sourceHeight, "finish() before every row was consumed")
+        let count = outputWidth * outputHeight
+        var pixels = [UInt8](repeating: 0, count: count * channels)
+        let acc = accumulator.baseAddress!
+        let channels = self.channels
+        pixels.withUnsafeMutableBufferPointer { out in
+            for i in 0..<count {
+                var v = acc[i]
+                if hasAlpha {
+                    let a = v[3]
+                    // Below a thousandth of a level the pixel is invisible: leave its colour 0.
+                    let scale: Float = a > 0.001 ? 255 / a : 0
+                    v[0] *= scale
+                    v[1] *= scale
+                    v[2] *= scale
+                    if channels == 2 { v[1] = a }
+                }
+                let base = i * channels
+                for c in 0..<channels {
+                    out[base + c] = Self.toByte(v[c])
+                }
+            }
+        }
+        return PixelBuffer(width: outputWidth, height: outputHeight, channels: channels, pixels: pixels)
+    }
+
+    @inline(__always)
+    static func toByte(_ value: Float) -> UInt8 {
+        let rounded = (value + 0.5).rounded(.down)
+        return UInt8(min(max(rounded, 0), 255))
+    }
+}

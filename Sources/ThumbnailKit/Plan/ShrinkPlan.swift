@@ -1,0 +1,94 @@
+/// Everything decided about one image before a pixel is decoded: the thumbnail's size, how far the
+/// JPEG decoder shrinks on load, and the blur in the pixels the resampler works on.
+///
+/// One pure function (`ShrinkPlan.make`) makes it, so the whole size arithmetic is testable over
+/// sweeps of sizes without a codec.
+public struct ShrinkPlan: Equatable, Sendable {
+    /// The stored image's size.
+    public var sourceWidth: Int
+    public var sourceHeight: Int
+    /// The thumbnail's size, in stored (not yet rotated) orientation.
+    public var outputWidth: Int
+    public var outputHeight: Int
+    /// The DCT scale, as eighths: the JPEG is decoded at `dctScale`/8 of its size (8 = full size).
+    public var dctScale: Int
+    /// The size the decoder delivers: `TJSCALED(source, dctScale/8)`, rounded up as libjpeg does.
+    public var decodedWidth: Int
+    public var decodedHeight: Int
+    /// The Gaussian blur's standard deviation in decoded pixels (0 = no blur). A DCT scale shrinks
+    /// both axes by the same factor, so one sigma serves both.
+    public var blurSigma: Double
+
+    /// The smallest reduction left to the Lanczos resampler after shrink-on-load. As libvips does,
+    /// at least 2x, so the DCT's crude reduction never decides the final pixels alone.
+    public static let minimumResidualFactor = 2.0
+
+    /// DCT scales (in eighths) TurboJPEG decodes with SIMD-accelerated inverse DCTs.
+    public static let dctScales = [1, 2, 4, 8]
+
+    /// Makes the plan for a `sourceWidth` x `sourceHeight` image fitted into `box`.
+    /// - Parameters:
+    ///   - transposed: the image is shown rotated by 90 degrees (EXIF orientation 5-8), so the box
+    ///     applies to the upright image, whose width is the stored height.
+    ///   - shrinkOnLoad: the decoder can shrink by a DCT scale (JPEG); false for PNG.
+    ///   - blurSigma: the blur's standard deviation in source pixels; 0 for none.
+    public static func make(
+        sourceWidth: Int, sourceHeight: Int, box: BoxSize, blurSigma: Double,
+        transposed: Bool = false, shrinkOnLoad: Bool
+    ) -> ShrinkPlan {
+        let upright = transposed ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight)
+        let fitted = ThumbnailSize.fit(width: upright.0, height: upright.1, in: box)
+        let (outW, outH) = transposed ? (fitted.height, fitted.width) : (fitted.width, fitted.height)
+        var scale = 8
+        if shrinkOnLoad {
+            for candidate in dctScales {
+                let w = scaled(sourceWidth, candidate)
+                let h = scaled(sourceHeight, candidate)
+                if Double(w) >= minimumResidualFactor * Double(outW) && Double(h) >= minimumResidualFactor * Double(outH) {
+                    scale = candidate
+                    break
+                }
+            }
+        }
+        let decW = scaled(sourceWidth, scale)
+        let decH = scaled(sourceHeight, scale)
+        return ShrinkPlan(
+            sourceWidth: sourceWidth, sourceHeight: sourceHeight,
+            outputWidth: outW, outputHeight: outH,
+            dctScale: scale, decodedWidth: decW, decodedHeight: decH,
+            blurSigma: blurSigma * Double(scale) / 8)
+    }
+
+    /// The same plan decoded at another DCT scale (when one decode serves several sizes, the
+    /// largest size's scale is used for all).
+    public func decoded(atEighths eighths: Int) -> ShrinkPlan {
+        var plan = self
+        plan.blurSigma = blurSigma * Double(eighths) / Double(dctScale)
+        plan.dctScale = eighths
+        plan.decodedWidth = Self.scaled(sourceWidth, eighths)
+        plan.decodedHeight = Self.scaled(sourceHeight, eighths)
+        return plan
+    }
+
+    /// How many decoded pixels the picture spans across: `sourceWidth * dctScale / 8`, which is
+    /// less than `decodedWidth` when the last decoded column is only partly inside the picture.
+    public var decodedExtentX: Double { Double(sourceWidth) * Double(dctScale) / 8 }
+    /// How many decoded rows the picture spans (see `decodedExtentX`).
+    public var decodedExtentY: Double { Double(sourceHeight) * Double(dctScale) / 8 }
+
+    /// The horizontal filter: the blur, then Lanczos-3 from the decoded width to the output width.
+    public var horizontalWeights: ResampleWeights {
+        GaussianBlur.apply(sigma: blurSigma, before: .lanczos3(from: decodedWidth, to: outputWidth, inputExtent: decodedExtentX))
+    }
+
+    /// The vertical filter: the blur, then Lanczos-3 from the decoded height to the output height.
+    public var verticalWeights: ResampleWeights {
+        GaussianBlur.apply(sigma: blurSigma, before: .lanczos3(from: decodedHeight, to: outputHeight, inputExtent: decodedExtentY))
+    }
+
+    /// libjpeg-turbo's `TJSCALED(dimension, {eighths, 8})`: the side rounded up. (A C macro, which
+    /// Swift cannot call.)
+    public static func scaled(_ dimension: Int, _ eighths: Int) -> Int {
+        (dimension * eighths + 7) / 8
+    }
+}

@@ -1,0 +1,46 @@
+/// The settings shared by every image of a run: how thumbnails are rendered and encoded.
+/// Sent to each worker once, when it starts.
+public struct ThumbnailSpec: Codable, Equatable, Sendable {
+    /// Gaussian blur standard deviation in source pixels (0 = none).
+    public var blurSigma: Double = 2
+    /// JPEG quality, 1-100.
+    public var quality: Int = 75
+    /// zlib level for PNG output, 0-9.
+    public var pngLevel: Int = 6
+    /// Output format; nil keeps each source's.
+    public var format: ImageFormat? = nil
+    /// What transparent pixels are flattened onto when the output cannot hold alpha (JPEG).
+    public var background: RGBColor = .white
+    /// Images with more pixels than this are refused from their header, before decoding.
+    public var maxPixels: Int = 500_000_000
+    /// Write progressive JPEGs.
+    public var progressive: Bool = false
+
+    public init() {}
+}
+
+/// One thumbnail to make from a source: where it goes and the box it must fit.
+public struct OutputRequest: Codable, Equatable, Sendable {
+    public var path: String
+    public var box: BoxSize
+
+    public init(path: String, box: BoxSize) {
+        self.path = path
+        self.box = box
+    }
+}
+
+/// What was made for one output.
+public struct OutputRecord: Codable, Equatable, Sendable {
+    public var path: String
+    public var width: Int
+    public var height: Int
+    public var bytes: Int
+}
+
+/// What rendering one source gave.
+public struct RenderResult: Codable, Equatable, Sendable {
+    public var sourceWidth: Int
+    public var sourceHeight: Int
+    public var outputs: [OutputRecord]
+}

@@ -1,0 +1,102 @@
+/// Makes the thumbnails of one source image: sniff, read the header, plan, decode at the planned
+/// scale, blur and resample in one separable pass, encode, write atomically. The one call a worker
+/// makes per file. Keeps its codec handles between images.
+public final class ThumbnailRenderer {
+    public let spec: ThumbnailSpec
+    private var jpegDecoder: JPEGDecoder?
+    private var jpegEncoder: JPEGEncoder?
+
+    public init(spec: ThumbnailSpec) {
+        self.spec = spec
+    }
+
+    /// Renders `input` into every one of `outputs`. Throws the reason the image failed; nothing is
+    /// left at an output path that was not completely written.
+    public func render(input: String, outputs: [OutputRequest]) throws(CodecError) -> RenderResult {
+        let head = try FileIO.readPrefix(path: input, count: 8)
+        if head.isEmpty { throw .empty }
+        guard let format = ImageFormat.sniff(head) else { throw .notAnImage }
+        let images: [PixelBuffer]
+        let sourceSize: (Int, Int)
+        switch format {
+        case .jpeg: (images, sourceSize) = try renderJPEG(input, outputs)
+        case .png: (images, sourceSize) = try renderPNG(input, outputs)
+        }
+        var records: [OutputRecord] = []
+        for (image, output) in zip(images, outputs) {
+            let bytes = try encode(image, as: spec.format ?? format)
+            try FileIO.writeAtomically(bytes, to: output.path)
+            records.append(OutputRecord(path: output.path, width: image.width, height: image.height, bytes: bytes.count))
+        }
+        return RenderResult(sourceWidth: sourceSize.0, sourceHeight: sourceSize.1, outputs: records)
+    }
+
+    /// Decodes and reduces without writing anything: the thumbnails' pixels, one per box.
+    public func thumbnails(of input: String, boxes: [BoxSize]) throws(CodecError) -> [PixelBuffer] {
+        let outputs = boxes.map { OutputRequest(path: "", box: $0) }
+        let head = try FileIO.readPrefix(path: input, count: 8)
+        if head.isEmpty { throw .empty }
+        switch ImageFormat.sniff(head) {
+        case .jpeg: return try renderJPEG(input, outputs).0
+        case .png: return try renderPNG(input, outputs).0
+        case nil: throw .notAnImage
+        }
+    }
+
+    private func checkPixels(_ width: Int, _ height: Int) throws(CodecError) {
+        if width.multipliedReportingOverflow(by: height).partialValue > spec.maxPixels || width > 65535 * 16 {
+            throw .tooManyPixels(width: width, height: height, limit: spec.maxPixels)
+        }
+    }
+
+    private func renderJPEG(_ input: String, _ outputs: [OutputRequest]) throws(CodecError) -> ([PixelBuffer], (Int, Int)) {
+        let data = try FileIO.readAll(path: input)
+        if jpegDecoder == nil { jpegDecoder = try JPEGDecoder() }
+        let decoder = jpegDecoder!
+        let header = try decoder.readHeader(data)
+        try checkPixels(header.width, header.height)
+        let plans = outputs.map {
+            ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: $0.box,
+                            blurSigma: spec.blurSigma, shrinkOnLoad: true)
+        }
+        // One decode serves every size: at the scale the largest thumbnail needs.
+        let eighths = plans.map(\.dctScale).max() ?? 8
+        let decoded = try decoder.decode(data, header: header, eighths: eighths)
+        let images = plans.map { plan in
+            let reducer = makeReducer(plan.decoded(atEighths: eighths), channels: decoded.channels)
+            reducer.consume(decoded)
+            return reducer.finish()
+        }
+        return (images, (header.width, header.height))
+    }
+
+    private func renderPNG(_ input: String, _ outputs: [OutputRequest]) throws(CodecError) -> ([PixelBuffer], (Int, Int)) {
+        let decoder = try PNGDecoder(path: input, maxDimension: 1 << 20)
+        try checkPixels(decoder.width, decoder.height)
+        let reducers = outputs.map { output in
+            let plan = ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
+                                       blurSigma: spec.blurSigma, shrinkOnLoad: false)
+            return makeReducer(plan, channels: decoder.channels)
+        }
+        try decoder.readRows { row in
+            for reducer in reducers { reducer.consume(row: row) }
+        }
+        return (reducers.map { $0.finish() }, (decoder.width, decoder.height))
+    }
+
+    private func makeReducer(_ plan: ShrinkPlan, channels: Int) -> SeparableReducer {
+        SeparableReducer(sourceWidth: plan.decodedWidth, sourceHeight: plan.decodedHeight, channels: channels,
+                         horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
+    }
+
+    private func encode(_ image: PixelBuffer, as format: ImageFormat) throws(CodecError) -> [UInt8] {
+        switch format {
+        case .png:
+            return try PNGEncoder.encode(image, level: spec.pngLevel)
+        case .jpeg:
+            if jpegEncoder == nil { jpegEncoder = try JPEGEncoder() }
+            return try jpegEncoder!.encode(image.flattened(onto: spec.background), quality: spec.quality,
+                                           progressive: spec.progressive)
+        }
+    }
+}
