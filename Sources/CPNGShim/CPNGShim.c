@@ -42,7 +42,8 @@ tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *o
     }
     r->file = fopen(path, "rb");
     if (!r->file) {
-        tnpng_copy_message(err, errlen, strerror(errno));
+        /* The prefix tells the caller this is the system's reason, not libpng's. */
+        snprintf(err, errlen, "open: %s", strerror(errno));
         free(r);
         return NULL;
     }

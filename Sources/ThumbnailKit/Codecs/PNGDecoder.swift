@@ -79,6 +79,7 @@ public final class PNGDecoder {
     }
 
     static func classify(_ message: String, reading: Bool) -> CodecError {
+        if message.hasPrefix("open: ") { return .unreadable(String(message.dropFirst(6))) }
         let lower = message.lowercased()
         if lower.contains("read error") || lower.contains("not enough") || lower.contains("truncated")
             || lower.contains("unexpected end") {

@@ -99,9 +99,11 @@ public struct ResampleWeights: Equatable, Sendable {
         // Trim zero weights at both ends so the hot loops read no more than they must.
         var trimmed: [(Int, ArraySlice<Double>)] = []
         for (start, w) in dense {
+            // Lanczos is zero at whole-number offsets, but sin(pi * n) is not exactly 0 in floating
+            // point: weights this small are noise and are dropped.
             var lo = w.startIndex, hi = w.endIndex
-            while lo < hi && w[lo] == 0 { lo += 1 }
-            while hi > lo && w[hi - 1] == 0 { hi -= 1 }
+            while lo < hi && abs(w[lo]) < 1e-12 { lo += 1 }
+            while hi > lo && abs(w[hi - 1]) < 1e-12 { hi -= 1 }
             if lo == hi {
                 // All zero (cannot happen for a real kernel): read the nearest sample.
                 let at = min(max(start, 0), inputSize - 1)

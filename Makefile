@@ -1,0 +1,39 @@
+# thumbnail: `make run` sets up, builds and thumbnails images/ into thumbs/; `make test` tests.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN = .build/release/thumbnail
+
+.PHONY: deps build run test install clean bench
+
+# Installs the C libraries' development packages when any is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product thumbnail
+
+run: build
+	$(BIN) images/ --out thumbs/
+
+test: deps
+	$(SWIFT) build -c release --product thumbnail
+	THUMBNAIL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/thumbnail
+
+clean:
+	rm -rf .build
+	find thumbs -mindepth 1 ! -name .gitignore -delete
+
+bench: build
+	Benchmarks/bench.sh $(BENCH_DIR)

@@ -1,0 +1,50 @@
+import Testing
+@testable import ThumbnailKit
+
+@Suite struct JPEGDecoderTests {
+    static let variants = ["jpeg/testorig.jpg", "jpeg/testimgint.jpg", "jpeg/testimgari.jpg"]
+
+    @Test(arguments: variants)
+    func decodesBaselineProgressiveAndArithmeticAtEveryScale(_ file: String) throws {
+        let data = try FileIO.readAll(path: Fixtures.path(file))
+        let decoder = try JPEGDecoder()
+        let header = try decoder.readHeader(data)
+        #expect(header.width == 227 && header.height == 149)
+        let reference = try decoder.decode(try FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg")), header: header, eighths: 8)
+        for eighths in [1, 2, 4, 8] {
+            let image = try decoder.decode(data, header: header, eighths: eighths)
+            #expect(image.width == ShrinkPlan.scaled(227, eighths) && image.height == ShrinkPlan.scaled(149, eighths))
+            #expect(image.channels == 3)
+            if eighths == 8 {
+                // The same picture, coded three ways: decodes agree closely.
+                #expect(psnr(image, reference) > 30, "\(file)")
+            }
+        }
+    }
+
+    @Test func refusesTwelveBitJPEGsWithAClearReason() throws {
+        let data = try FileIO.readAll(path: Fixtures.path("jpeg/monkey12.jpg"))
+        let decoder = try JPEGDecoder()
+        #expect {
+            let header = try decoder.readHeader(data)
+            _ = try decoder.decode(data, header: header, eighths: 8)
+        } throws: { error in
+            "\(error)".contains("precision") || "\(error)".contains("12")
+        }
+    }
+
+    @Test func truncatedDataFails() throws {
+        let data = try FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg"))
+        let cut = Array(data.prefix(data.count / 2))
+        let decoder = try JPEGDecoder()
+        let header = try decoder.readHeader(cut)
+        #expect(throws: CodecError.self) { _ = try decoder.decode(cut, header: header, eighths: 8) }
+    }
+
+    @Test func sniffsByContentNotName() throws {
+        #expect(ImageFormat.sniff(path: Fixtures.path("jpeg/testorig.jpg")) == .jpeg)
+        #expect(ImageFormat.sniff(path: Fixtures.path("pngsuite/basn0g01.png")) == .png)
+        #expect(ImageFormat.sniff(path: Fixtures.path("pngsuite/README")) == nil)
+        #expect(ImageFormat.sniff([0xFF, 0xD8]) == nil)
+    }
+}

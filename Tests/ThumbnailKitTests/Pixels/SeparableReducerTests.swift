@@ -1,0 +1,67 @@
+import Testing
+@testable import ThumbnailKit
+
+@Suite struct SeparableReducerTests {
+    func reduce(_ image: PixelBuffer, to width: Int, _ height: Int, sigma: Double = 0) -> PixelBuffer {
+        let reducer = SeparableReducer(
+            sourceWidth: image.width, sourceHeight: image.height, channels: image.channels,
+            horizontal: GaussianBlur.apply(sigma: sigma, before: .lanczos3(from: image.width, to: width)),
+            vertical: GaussianBlur.apply(sigma: sigma, before: .lanczos3(from: image.height, to: height)))
+        reducer.consume(image)
+        return reducer.finish()
+    }
+
+    @Test(arguments: [1, 2, 3, 4])
+    func aConstantImageStaysConstantWhenReduced(channels: Int) {
+        let values: [UInt8] = [31, 128, 250, 77]
+        var image = PixelBuffer(width: 97, height: 61, channels: channels)
+        for i in 0..<image.pixels.count { image.pixels[i] = values[i % channels] }
+        let out = reduce(image, to: 10, 7, sigma: 2)
+        #expect(out.width == 10 && out.height == 7 && out.channels == channels)
+        for i in 0..<out.pixels.count { #expect(out.pixels[i] == values[i % channels]) }
+    }
+
+    @Test func transparentColourNeverBleedsIntoOpaqueNeighbours() {
+        // Left half opaque blue; right half fully transparent but coloured red underneath.
+        var image = PixelBuffer(width: 40, height: 20, channels: 4)
+        for y in 0..<20 {
+            for x in 0..<40 {
+                let px: [UInt8] = x < 20 ? [0, 0, 255, 255] : [255, 0, 0, 0]
+                for c in 0..<4 { image[x, y, c] = px[c] }
+            }
+        }
+        let out = reduce(image, to: 8, 4, sigma: 2)
+        for y in 0..<out.height {
+            for x in 0..<out.width where out[x, y, 3] > 0 {
+                #expect(out[x, y, 0] == 0, "red leaked at \(x),\(y): \(out[x, y, 0])")
+                #expect(out[x, y, 2] >= 254, "blue lost at \(x),\(y)")
+            }
+        }
+        // The edge column is partly transparent: alpha falls off, colour stays pure blue.
+        #expect(out[0, 0, 3] == 255 && out[7, 0, 3] == 0)
+    }
+
+    @Test func rowsCanArriveOneAtATime() {
+        var image = PixelBuffer(width: 30, height: 30, channels: 3)
+        for i in 0..<image.pixels.count { image.pixels[i] = UInt8((i * 37) % 256) }
+        let whole = reduce(image, to: 9, 5, sigma: 1)
+        let reducer = SeparableReducer(
+            sourceWidth: 30, sourceHeight: 30, channels: 3,
+            horizontal: GaussianBlur.apply(sigma: 1, before: .lanczos3(from: 30, to: 9)),
+            vertical: GaussianBlur.apply(sigma: 1, before: .lanczos3(from: 30, to: 5)))
+        for y in 0..<30 {
+            let row = Array(image.pixels[(y * 90)..<(y * 90 + 90)])
+            row.withUnsafeBufferPointer { reducer.consume(row: $0.baseAddress!) }
+        }
+        #expect(reducer.finish() == whole)
+    }
+
+    @Test func flatteningCompositesOverTheBackground() {
+        let image = PixelBuffer(width: 2, height: 1, channels: 4, pixels: [255, 0, 0, 0, 0, 0, 255, 128])
+        let flat = image.flattened(onto: .white)
+        #expect(flat.channels == 3)
+        #expect(flat.pixels == [255, 255, 255, 127, 127, 255])
+        let gray = PixelBuffer(width: 1, height: 1, channels: 2, pixels: [0, 0]).flattened(onto: RGBColor(parsing: "#808080")!)
+        #expect(gray.channels == 1 && gray.pixels == [128])
+    }
+}

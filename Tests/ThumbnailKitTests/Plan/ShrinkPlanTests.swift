@@ -1,0 +1,62 @@
+import Testing
+@testable import ThumbnailKit
+
+@Suite struct ShrinkPlanTests {
+    static let sides = [1, 2, 7, 8, 9, 15, 16, 17, 49, 50, 99, 100, 101, 199, 200, 201, 399, 400, 401, 799, 800, 801,
+                        1000, 1920, 2560, 2880, 5120, 30000]
+
+    @Test(arguments: [BoxSize(width: 50, height: 50), BoxSize(width: 256, height: 256), BoxSize(width: 200, height: nil)])
+    func leavesAtLeastTwiceTheOutputForTheResamplerAndPicksTheSmallestScale(box: BoxSize) {
+        for w in Self.sides {
+            for h in Self.sides {
+                let plan = ShrinkPlan.make(sourceWidth: w, sourceHeight: h, box: box, blurSigma: 2, shrinkOnLoad: true)
+                let fitted = ThumbnailSize.fit(width: w, height: h, in: box)
+                #expect(plan.outputWidth == fitted.width && plan.outputHeight == fitted.height)
+                #expect(plan.decodedWidth == (w * plan.dctScale + 7) / 8)
+                #expect(plan.decodedHeight == (h * plan.dctScale + 7) / 8)
+                if plan.dctScale < 8 {
+                    #expect(plan.decodedWidth >= 2 * plan.outputWidth, "\(w)x\(h) \(plan)")
+                    #expect(plan.decodedHeight >= 2 * plan.outputHeight, "\(w)x\(h) \(plan)")
+                }
+                // No smaller scale would have left 2x.
+                if let smaller = ShrinkPlan.dctScales.last(where: { $0 < plan.dctScale }) {
+                    let sw = ShrinkPlan.scaled(w, smaller), sh = ShrinkPlan.scaled(h, smaller)
+                    #expect(sw < 2 * plan.outputWidth || sh < 2 * plan.outputHeight, "\(w)x\(h) could use \(smaller)/8")
+                }
+                #expect(abs(plan.blurSigma - 2 * Double(plan.dctScale) / 8) < 1e-12)
+            }
+        }
+    }
+
+    @Test func examples() {
+        let big = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: true)
+        #expect(big.outputWidth == 50 && big.outputHeight == 28)
+        #expect(big.dctScale == 1 && big.decodedWidth == 640 && big.decodedHeight == 360)
+        #expect(big.blurSigma == 0.25)
+        // 400x300 fits as 50x38: at 2/8 the height (75) would leave less than 2x 38, so 4/8.
+        let small = ShrinkPlan.make(sourceWidth: 400, sourceHeight: 300, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: true)
+        #expect(small.outputHeight == 38)
+        #expect(small.dctScale == 4 && small.decodedWidth == 200 && small.decodedHeight == 150)
+        let tiny = ShrinkPlan.make(sourceWidth: 150, sourceHeight: 100, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: true)
+        #expect(tiny.dctScale == 8)
+        let png = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: false)
+        #expect(png.dctScale == 8 && png.decodedWidth == 5120 && png.blurSigma == 2)
+    }
+
+    @Test func partialBlocksAreNotStretched() {
+        // 700 rows at 1/8 decode to 88 rows, the last half outside the picture: the picture spans 87.5.
+        let plan = ShrinkPlan.make(sourceWidth: 1000, sourceHeight: 700, box: BoxSize(width: 50, height: 50), blurSigma: 0, shrinkOnLoad: true)
+        #expect(plan.dctScale == 1 && plan.decodedHeight == 88 && plan.decodedExtentY == 87.5)
+    }
+
+    @Test func transposedImagesFitTheBoxUpright() {
+        // Stored 1800x1200 but shown as a portrait (EXIF 6): the upright 1200x1800 fits 50x50 as 33x50.
+        let plan = ShrinkPlan.make(sourceWidth: 1800, sourceHeight: 1200, box: BoxSize(width: 50, height: 50), blurSigma: 0,
+                                   transposed: true, shrinkOnLoad: true)
+        #expect(plan.outputWidth == 50 && plan.outputHeight == 33)
+        let wide = ShrinkPlan.make(sourceWidth: 1800, sourceHeight: 1200, box: BoxSize(width: 100, height: 50), blurSigma: 0,
+                                   transposed: true, shrinkOnLoad: true)
+        // Upright 1200x1800 in 100x50 is 33x50; stored, that is 50 wide and 33 tall.
+        #expect(wide.outputWidth == 50 && wide.outputHeight == 33)
+    }
+}
