@@ -43,6 +43,21 @@ public final class ThumbnailRenderer {
         }
     }
 
+    /// The whole image at full size, as decoded (for tests and tools).
+    public func decodeWhole(_ input: String) throws(CodecError) -> PixelBuffer {
+        let head = try FileIO.readPrefix(path: input, count: 8)
+        switch ImageFormat.sniff(head) {
+        case .jpeg:
+            let data = try FileIO.readAll(path: input)
+            if jpegDecoder == nil { jpegDecoder = try JPEGDecoder() }
+            return try jpegDecoder!.decode(data, header: try jpegDecoder!.readHeader(data), eighths: 8)
+        case .png:
+            return try PNGDecoder(path: input, maxDimension: 1 << 20).readImage()
+        case nil:
+            throw head.isEmpty ? .empty : .notAnImage
+        }
+    }
+
     private func checkPixels(_ width: Int, _ height: Int) throws(CodecError) {
         if width.multipliedReportingOverflow(by: height).partialValue > spec.maxPixels || width > 65535 * 16 {
             throw .tooManyPixels(width: width, height: height, limit: spec.maxPixels)

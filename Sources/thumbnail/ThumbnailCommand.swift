@@ -91,7 +91,13 @@ struct ThumbnailCommand: ParsableCommand {
         spec.maxPixels = maxPixels
         spec.progressive = progressive
 
-        let batch = try BatchPlanner.plan(inputs: inputs, outputFolder: out, box: parsedBox, format: spec.format)
+        let batch: Batch
+        do {
+            batch = try BatchPlanner.plan(inputs: inputs, outputFolder: out, box: parsedBox, format: spec.format)
+        } catch {
+            StandardStreams.error("thumbnail: \(Reporter.oneLine(error.description))\n")
+            throw ExitCode(error.isUsage ? 64 : 1)
+        }
         let reporter = Reporter()
         for problem in batch.problems { reporter.failure(problem.path, problem.reason) }
 
