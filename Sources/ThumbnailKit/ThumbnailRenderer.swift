@@ -18,17 +18,26 @@ public final class ThumbnailRenderer {
         guard let format = ImageFormat.sniff(head) else { throw .notAnImage }
         let images: [PixelBuffer]
         let sourceSize: (Int, Int)
+        let fingerprint: String
         switch format {
-        case .jpeg: (images, sourceSize) = try renderJPEG(input, outputs)
-        case .png: (images, sourceSize) = try renderPNG(input, outputs)
+        case .jpeg:
+            let data = try FileIO.readAll(path: input)
+            (images, sourceSize) = try renderJPEG(data, outputs)
+            fingerprint = FileIO.fingerprint(bytes: data)
+        case .png:
+            (images, sourceSize) = try renderPNG(input, outputs)
+            fingerprint = try FileIO.fingerprint(path: input)
         }
         var records: [OutputRecord] = []
         for (image, output) in zip(images, outputs) {
             let bytes = try encode(image, as: spec.format ?? format)
-            try FileIO.writeAtomically(bytes, to: output.path)
-            records.append(OutputRecord(path: output.path, width: image.width, height: image.height, bytes: bytes.count))
+            let path = OutputNaming.resolve(output.path, width: image.width, height: image.height)
+            try FileIO.writeAtomically(bytes, to: path)
+            records.append(OutputRecord(path: path, width: image.width, height: image.height, bytes: bytes.count,
+                                        box: output.box.description))
         }
-        return RenderResult(sourceWidth: sourceSize.0, sourceHeight: sourceSize.1, outputs: records)
+        return RenderResult(sourceWidth: sourceSize.0, sourceHeight: sourceSize.1, outputs: records,
+                            fingerprint: fingerprint)
     }
 
     /// Decodes and reduces without writing anything: the thumbnails' pixels, one per box.
@@ -37,7 +46,7 @@ public final class ThumbnailRenderer {
         let head = try FileIO.readPrefix(path: input, count: 8)
         if head.isEmpty { throw .empty }
         switch ImageFormat.sniff(head) {
-        case .jpeg: return try renderJPEG(input, outputs).0
+        case .jpeg: return try renderJPEG(FileIO.readAll(path: input), outputs).0
         case .png: return try renderPNG(input, outputs).0
         case nil: throw .notAnImage
         }
@@ -64,8 +73,7 @@ public final class ThumbnailRenderer {
         }
     }
 
-    private func renderJPEG(_ input: String, _ outputs: [OutputRequest]) throws(CodecError) -> ([PixelBuffer], (Int, Int)) {
-        let data = try FileIO.readAll(path: input)
+    private func renderJPEG(_ data: [UInt8], _ outputs: [OutputRequest]) throws(CodecError) -> ([PixelBuffer], (Int, Int)) {
         if jpegDecoder == nil { jpegDecoder = try JPEGDecoder() }
         let decoder = jpegDecoder!
         let header = try decoder.readHeader(data)

@@ -14,21 +14,28 @@ struct ThumbnailCommand: ParsableCommand {
             Each image is fitted inside --size (aspect kept, never enlarged; Pillow's Image.thumbnail \
             sizes), blurred by --blur (in source pixels), and written under its own name in --out, \
             in its own format unless --format says otherwise. Written paths go to stdout, one a line; \
-            failures and a summary to stderr.
+            failures and a summary to stderr. Runs are incremental: thumbnails already made from the \
+            same bytes with the same settings are skipped (--force renders all).
 
             Exit status: 0 all written, 1 some images failed, 64 bad usage, 130 interrupted \
             (143 on SIGTERM).
-            """)
+            """,
+        version: ThumbnailKitInfo.version)
 
-    @Argument(help: ArgumentHelp("Image files and folders (a folder gives the JPEG and PNG files directly in it).",
+    @Argument(help: ArgumentHelp("Image files and folders; - reads paths from stdin, one a line (NUL-separated with -0).",
                                  valueName: "input"))
     var inputs: [String] = []
 
     @Option(help: ArgumentHelp("Output folder, created if missing.", valueName: "dir"))
     var out: String = "thumbs"
 
-    @Option(help: ArgumentHelp("Box to fit in: WxH, Wx (width only) or xH (height only).", valueName: "WxH"))
+    @Option(help: ArgumentHelp("Box(es) to fit in: WxH, Wx (width only) or xH (height only); several separated by commas.",
+                               valueName: "WxH[,WxH...]"))
     var size: String = "50x50"
+
+    @Option(help: ArgumentHelp("Output name template: {name} {ext} {size} {width} {height}. Default {name}.{ext}, or {name}_{size}.{ext} with several sizes.",
+                               valueName: "template"))
+    var name: String?
 
     @Option(help: ArgumentHelp("Gaussian blur standard deviation in source pixels; 0 for none.", valueName: "sigma"))
     var blur: Double = 2
@@ -46,6 +53,9 @@ struct ThumbnailCommand: ParsableCommand {
                                valueName: "color"))
     var background: String = "white"
 
+    @Flag(help: "Write progressive JPEGs.")
+    var progressive = false
+
     @Option(help: ArgumentHelp("Worker processes. Default: the usable CPU cores (affinity and cgroup quota).",
                                valueName: "n"))
     var jobs: Int?
@@ -57,15 +67,51 @@ struct ThumbnailCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds one image may take before its worker is killed.", valueName: "seconds"))
     var timeout: Double = 60
 
-    @Flag(help: "Write progressive JPEGs.")
-    var progressive = false
+    @Flag(name: [.customShort("r"), .long], help: "Descend into folders and mirror their tree under --out.")
+    var recursive = false
 
-    var parsedBox: BoxSize { BoxSize(parsing: size)! }
+    @Flag(name: [.customShort("0"), .customLong("null")], help: "Paths read from stdin (-) are NUL-separated.")
+    var nullSeparated = false
+
+    @Flag(help: "End stdout lines with NUL instead of newline.")
+    var print0 = false
+
+    @Flag(help: "Write JSON Lines to stdout: one object per thumbnail, skipped source or failure.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Write a JSON manifest of every source and its thumbnails.", valueName: "file"))
+    var manifest: String?
+
+    @Option(help: ArgumentHelp("Only the inputs in shard K of N (by a stable hash of their relative path).", valueName: "K/N"))
+    var shard: String?
+
+    @Flag(help: "Render everything, even thumbnails that are up to date.")
+    var force = false
+
+    @Flag(name: [.customShort("q"), .long], help: "Print only errors.")
+    var quiet = false
+
+    @Flag(help: "Show a progress line on stderr even when it is not a terminal (default: only on a terminal).")
+    var progress = false
+
+    var boxes: [BoxSize] { size.split(separator: ",").map { BoxSize(parsing: String($0))! } }
+
+    var outputFormat: ImageFormat? {
+        format.map { ImageFormat(rawValue: $0.lowercased() == "jpg" ? "jpeg" : $0.lowercased())! }
+    }
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("at least one input file or folder is needed") }
-        if BoxSize(parsing: size) == nil {
-            throw ValidationError("--size '\(size)' is not WxH, Wx or xH with sides from 1 to 65535")
+        let parts = size.split(separator: ",", omittingEmptySubsequences: false)
+        if parts.isEmpty || parts.contains(where: { BoxSize(parsing: String($0)) == nil }) {
+            throw ValidationError("--size '\(size)' is not WxH, Wx or xH (sides from 1 to 65535), comma-separated")
+        }
+        if Set(parts).count != parts.count { throw ValidationError("--size '\(size)' names a box twice") }
+        if let name {
+            if name.isEmpty || name.contains("/") { throw ValidationError("--name must be a file name template without '/'") }
+            if parts.count > 1 && !name.contains("{size}") && !(name.contains("{width}") || name.contains("{height}")) {
+                throw ValidationError("--name must contain {size}, {width} or {height} when there are several sizes")
+            }
         }
         if !(blur >= 0 && blur <= 1000) { throw ValidationError("--blur must be from 0 to 1000, not \(blur)") }
         if !(1...100).contains(quality) { throw ValidationError("--quality must be from 1 to 100, not \(quality)") }
@@ -79,6 +125,8 @@ struct ThumbnailCommand: ParsableCommand {
         if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024, not \(jobs)") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
         if !(timeout > 0) { throw ValidationError("--timeout must be more than 0 seconds") }
+        if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard must be K/N with 1 <= K <= N, not '\(shard)'") }
+        if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) may be given once") }
     }
 
     func run() throws {
@@ -86,28 +134,70 @@ struct ThumbnailCommand: ParsableCommand {
         spec.blurSigma = blur
         spec.quality = quality
         spec.pngLevel = pngLevel
-        spec.format = format.map { ImageFormat(rawValue: $0.lowercased() == "jpg" ? "jpeg" : $0.lowercased())! }
+        spec.format = outputFormat
         spec.background = RGBColor(parsing: background)!
         spec.maxPixels = maxPixels
         spec.progressive = progressive
 
+        let style: Reporter.Style = json ? .json : .paths
+        let reporter = Reporter(style: style, terminator: print0 ? "\0" : "\n", quiet: quiet,
+                                progress: !quiet && (progress || isatty(2) == 1), liveTerminal: isatty(2) == 1)
+
+        var paths: [String] = []
+        for input in inputs {
+            if input == "-" {
+                paths += InputWalker.readPathList(from: 0, nullSeparated: nullSeparated)
+            } else {
+                paths.append(input)
+            }
+        }
+        var request = BatchRequest(inputs: paths, outputFolder: out, boxes: boxes, format: spec.format,
+                                   renderingKey: spec.renderingKey)
+        request.nameTemplate = name
+        request.recursive = recursive
+        request.shard = shard.flatMap(Shard.init(parsing:))
+        request.force = force
+
         let batch: Batch
         do {
-            batch = try BatchPlanner.plan(inputs: inputs, outputFolder: out, box: parsedBox, format: spec.format)
+            batch = try BatchPlanner.plan(request)
         } catch {
             StandardStreams.error("thumbnail: \(Reporter.oneLine(error.description))\n")
             throw ExitCode(error.isUsage ? 64 : 1)
         }
-        let reporter = Reporter()
+        var manifestDocument = Manifest()
         for problem in batch.problems { reporter.failure(problem.path, problem.reason) }
+        for (input, record) in batch.skipped {
+            reporter.skipped(input.path, record)
+            manifestDocument.add(input: input.path, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
+                                 outputs: record.outputs)
+        }
+        reporter.start(total: batch.jobs.count)
 
+        let planned = Dictionary(uniqueKeysWithValues: batch.jobs.map { ($0.job.id, $0) })
         let pool = WorkerPool(size: jobs ?? UsableCores.count(), spec: spec, timeout: timeout)
-        let ending = pool.run(batch.jobs) { job, outcome in
+        let ending = pool.run(batch.jobs.map(\.job)) { job, outcome in
+            let plan = planned[job.id]!
             switch outcome {
-            case .rendered(let result, _):
-                for output in result.outputs { reporter.written(output.path) }
+            case .rendered(let result, let milliseconds):
+                batch.state.record(plan.input, settings: plan.settings, result: result)
+                manifestDocument.add(input: job.input, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
+                                     outputs: result.outputs)
+                reporter.rendered(job.input, result, milliseconds: milliseconds)
             case .failed(let reason):
+                batch.state.forget(plan.input)
                 reporter.failure(job.input, reason)
+            }
+        }
+        // Keep what was made, even when interrupted: the next run picks up from there.
+        if !batch.jobs.isEmpty {
+            do { try batch.state.save() } catch {
+                reporter.failure(out, "cannot save incremental state: \(error.description)")
+            }
+        }
+        if let manifest, !isInterrupted(ending) {
+            do { try FileIO.writeAtomically(manifestDocument.encoded(), to: manifest) } catch {
+                reporter.failure(manifest, "cannot write manifest: \(error.description)")
             }
         }
         if case .interrupted(let signal) = ending {
@@ -116,5 +206,10 @@ struct ThumbnailCommand: ParsableCommand {
         }
         reporter.summary(interrupted: false)
         if reporter.failed > 0 { throw ExitCode(1) }
+    }
+
+    private func isInterrupted(_ ending: PoolEnding) -> Bool {
+        if case .interrupted = ending { return true }
+        return false
     }
 }

@@ -67,8 +67,9 @@ enum Tool {
         return root
     }
 
+    /// The visible files in `folder` (the hidden incremental state file left out).
     static func names(_ folder: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
     /// Width, height and channels of an image file, through the library's own decoders.

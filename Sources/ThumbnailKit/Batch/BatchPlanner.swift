@@ -9,53 +9,116 @@ public struct BatchRefusal: Error, CustomStringConvertible, Sendable {
     public var isUsage: Bool
 }
 
-/// The jobs of a run, and the inputs that could not be used.
-public struct Batch: Sendable {
-    public var jobs: [WorkerJob]
-    public var problems: [InputProblem]
+/// What the user asked for, as far as choosing and naming the work goes.
+public struct BatchRequest: Sendable {
+    public var inputs: [String]
+    public var outputFolder: String
+    public var boxes: [BoxSize]
+    public var format: ImageFormat?
+    /// `--name`; nil for the default (`{name}.{ext}` with one box, `{name}_{size}.{ext}` with several).
+    public var nameTemplate: String?
+    public var recursive = false
+    public var shard: Shard?
+    /// Render everything, ignoring the incremental state.
+    public var force = false
+    /// `ThumbnailSpec.renderingKey`.
+    public var renderingKey: String
+
+    public init(inputs: [String], outputFolder: String, boxes: [BoxSize], format: ImageFormat?, renderingKey: String) {
+        self.inputs = inputs
+        self.outputFolder = outputFolder
+        self.boxes = boxes
+        self.format = format
+        self.renderingKey = renderingKey
+    }
+
+    /// The template in force.
+    public var template: String {
+        nameTemplate ?? (boxes.count > 1 ? OutputNaming.multiSizeTemplate : OutputNaming.singleSizeTemplate)
+    }
 }
 
-/// Turns inputs and output settings into the jobs of a run, largest source first, after checking
-/// everything that can be checked before any work: the output folder can be made and written, no
-/// thumbnail would overwrite a source, and no two sources would write the same thumbnail.
+/// One source's work: the job for a worker, the file it reads, its incremental-settings key.
+public struct PlannedJob: Sendable {
+    public var job: WorkerJob
+    public var input: InputFile
+    public var settings: String
+}
+
+/// The work of a run: jobs (largest source first), sources skipped as up to date, unusable inputs.
+public struct Batch {
+    public var jobs: [PlannedJob]
+    public var skipped: [(input: InputFile, record: RunRecord)]
+    public var problems: [InputProblem]
+    public var state: RunState
+}
+
+/// Turns inputs and output settings into the jobs of a run, after checking everything that can be
+/// checked before any work: the output folder can be made and written, no thumbnail would
+/// overwrite a source, and no two sources would write the same thumbnail.
 public enum BatchPlanner {
-    public static func plan(inputs: [String], outputFolder: String, box: BoxSize, format: ImageFormat?) throws(BatchRefusal) -> Batch {
-        let (files, problems) = InputWalker.walk(inputs)
-        try prepareFolder(outputFolder)
+    public static func plan(_ request: BatchRequest) throws(BatchRefusal) -> Batch {
+        var (files, problems) = InputWalker.walk(request.inputs, recursive: request.recursive)
+        if let shard = request.shard {
+            files = files.filter { shard.contains(relativePath: $0.relativePath) }
+        }
+        try prepareFolder(request.outputFolder)
+        let state = RunState(folder: request.outputFolder)
 
         var byOutput: [String: String] = [:]
-        var jobs: [WorkerJob] = []
+        var jobs: [PlannedJob] = []
+        var skipped: [(InputFile, RunRecord)] = []
+        var seen = Set<[UInt64]>()
         let sourceIDs = Set(files.compactMap { fileID($0.path) })
         for file in files.sorted(by: { $0.size > $1.size }) {
-            let output = OutputNaming.outputPath(for: file.path, in: outputFolder, format: format)
-            if let other = byOutput[output] {
-                if fileID(other) == fileID(file.path) { continue }  // the same file named twice
-                throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(output); "
-                                   + "use separate runs or --out folders", isUsage: true)
+            // The same file named twice (a folder and a file in it, say) is one job.
+            if let id = fileID(file.path), !seen.insert(id).inserted { continue }
+            var outputs: [OutputRequest] = []
+            for box in request.boxes {
+                let output = OutputNaming.outputPath(relativePath: file.relativePath, in: request.outputFolder,
+                                                     template: request.template, box: box, format: request.format,
+                                                     mirrorTree: request.recursive)
+                if let other = byOutput[output] {
+                    throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(output); "
+                                       + "use --name, separate runs or --out folders", isUsage: true)
+                }
+                if let id = fileID(output), sourceIDs.contains(id) {
+                    throw BatchRefusal(description: "writing \(output) would overwrite a source image; choose another --out or --name",
+                                       isUsage: true)
+                }
+                byOutput[output] = file.path
+                outputs.append(OutputRequest(path: output, box: box))
             }
-            if let id = fileID(output), sourceIDs.contains(id) {
-                throw BatchRefusal(description: "writing \(output) would overwrite a source image; choose another --out",
-                                   isUsage: true)
+            var key = StableHash()
+            key.combine(request.renderingKey)
+            for output in outputs { key.combine(output.path); key.combine(output.box.description) }
+            if !request.force, let record = state.freshRecord(for: file, settings: key.hex) {
+                skipped.append((file, record))
+                continue
             }
-            byOutput[output] = file.path
-            jobs.append(WorkerJob(id: jobs.count + 1, input: file.path, outputs: [OutputRequest(path: output, box: box)]))
+            jobs.append(PlannedJob(job: WorkerJob(id: jobs.count + 1, input: file.path, outputs: outputs),
+                                   input: file, settings: key.hex))
         }
-        return Batch(jobs: jobs, problems: problems)
+        // Mirrored trees: every output's folder must exist before a worker writes into it.
+        if request.recursive {
+            let folders = Set(jobs.flatMap { $0.job.outputs.map { OutputNaming.folder(of: $0.path) } })
+            for folder in folders.sorted() { try prepareFolder(folder) }
+        }
+        return Batch(jobs: jobs, skipped: skipped, problems: problems, state: state)
     }
 
     /// Creates `folder` (and its parents) if missing and checks it can be written.
     static func prepareFolder(_ folder: String) throws(BatchRefusal) {
-        var path = ""
-        for part in folder.split(separator: "/", omittingEmptySubsequences: false) {
-            path += (path.isEmpty && folder.hasPrefix("/") && part.isEmpty) ? "/" : (path.isEmpty || path == "/" ? "" : "/") + part
-            if part.isEmpty { continue }
+        var path = folder.hasPrefix("/") ? "/" : ""
+        for part in folder.split(separator: "/") {
+            path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + part
             if mkdir(path, 0o755) != 0 && errno != EEXIST {
                 throw BatchRefusal(description: "\(folder): cannot create output folder: \(FileIO.errorText())", isUsage: false)
             }
         }
         var info = stat()
         guard stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw BatchRefusal(description: "\(folder): output folder is not a folder", isUsage: false)
+            throw BatchRefusal(description: "\(folder): cannot create output folder: Not a directory", isUsage: false)
         }
         guard access(folder, W_OK | X_OK) == 0 else {
             throw BatchRefusal(description: "\(folder): cannot write to output folder: \(FileIO.errorText())", isUsage: false)

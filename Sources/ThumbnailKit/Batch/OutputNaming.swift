@@ -1,14 +1,39 @@
-/// Where each thumbnail goes: the source's file name inside the output folder; with `--format`,
-/// the name's extension replaced by the format's (`.jpg`, `.png`).
+/// Where each thumbnail goes. The name comes from a template over the source's name:
+/// `{name}` (the file name without its extension), `{ext}` (its extension, or the `--format`'s),
+/// `{size}` (the box as given, `256x256`), `{width}` and `{height}` (the thumbnail's, filled in once
+/// known). Default: `{name}.{ext}` for one size (the source's own name), `{name}_{size}.{ext}` for
+/// several. With a mirrored tree (`--recursive`) the source's folders below its input are kept.
 public enum OutputNaming {
-    /// The output path for `input` in `folder`.
-    public static func outputPath(for input: String, in folder: String, format: ImageFormat?) -> String {
-        var name = fileName(of: input)
-        if let format {
-            name = stem(of: name) + "." + format.fileExtension
+    public static let singleSizeTemplate = "{name}.{ext}"
+    public static let multiSizeTemplate = "{name}_{size}.{ext}"
+
+    /// The output path for the source at `relativePath` (its path below its input) in `folder`.
+    /// `{width}` and `{height}` are left in place for the renderer.
+    public static func outputPath(relativePath: String, in folder: String, template: String, box: BoxSize,
+                                  format: ImageFormat?, mirrorTree: Bool) -> String {
+        let name = fileName(of: relativePath)
+        let ext = format?.fileExtension ?? extensionOf(name)
+        var base = template
+            .replacingAll("{name}", with: stem(of: name))
+            .replacingAll("{size}", with: box.description)
+            .replacingAll("{ext}", with: ext)
+        if ext.isEmpty && base.hasSuffix(".") { base.removeLast() }
+        var prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        if mirrorTree, let slash = relativePath.lastIndex(of: "/") {
+            prefix += relativePath[..<slash] + "/"
         }
-        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        return prefix + name
+        return prefix + base
+    }
+
+    /// The old single-size rule: the source's name, or its stem with the format's extension.
+    public static func outputPath(for input: String, in folder: String, format: ImageFormat?) -> String {
+        outputPath(relativePath: fileName(of: input), in: folder, template: singleSizeTemplate,
+                   box: BoxSize(width: 1, height: 1), format: format, mirrorTree: false)
+    }
+
+    /// Fills `{width}` and `{height}` once the thumbnail's size is known.
+    public static func resolve(_ path: String, width: Int, height: Int) -> String {
+        path.replacingAll("{width}", with: String(width)).replacingAll("{height}", with: String(height))
     }
 
     /// The last path component.
@@ -23,5 +48,31 @@ public enum OutputNaming {
     public static func stem(of name: String) -> String {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
         return String(name[..<dot])
+    }
+
+    /// The last extension, without its dot; empty when there is none.
+    public static func extensionOf(_ name: String) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return String(name[name.index(after: dot)...])
+    }
+
+    /// The folder part of a path ("." when there is none).
+    public static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var result = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
     }
 }

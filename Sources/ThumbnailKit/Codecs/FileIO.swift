@@ -92,3 +92,37 @@ public enum FileIO {
         return "\(folder)\(temporaryPrefix)\(getpid())-\(temporaryCounter)"
     }
 }
+
+extension FileIO {
+    /// A stable fingerprint of the file's bytes (`StableHash`, 16 hex digits).
+    public static func fingerprint(path: String) throws(CodecError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(errorText()) }
+        defer { close(fd) }
+        var hash = StableHash()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var pending: [UInt8] = []
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, 1 << 20) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(errorText())
+            }
+            if n == 0 { break }
+            // Keep word alignment across reads: hash whole 8-byte words, carry the rest.
+            pending.append(contentsOf: chunk[0..<n])
+            let whole = pending.count / 8 * 8
+            pending.withUnsafeBytes { hash.combine(UnsafeRawBufferPointer(rebasing: $0[0..<whole])) }
+            pending.removeFirst(whole)
+        }
+        pending.withUnsafeBytes { hash.combine($0) }
+        return hash.hex
+    }
+
+    /// The fingerprint of bytes already in memory; equal to `fingerprint(path:)` of a file holding them.
+    public static func fingerprint(bytes: [UInt8]) -> String {
+        var hash = StableHash()
+        bytes.withUnsafeBytes { hash.combine($0) }
+        return hash.hex
+    }
+}

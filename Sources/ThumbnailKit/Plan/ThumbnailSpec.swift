@@ -17,6 +17,22 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     public var progressive: Bool = false
 
     public init() {}
+
+    /// A key that changes whenever a setting that changes the output's bytes does (for
+    /// incremental runs); includes the library's version.
+    public var renderingKey: String {
+        var hash = StableHash()
+        hash.combine(ThumbnailKitInfo.version)
+        hash.combine("blur=\(blurSigma) q=\(quality) png=\(pngLevel) fmt=\(format?.rawValue ?? "-") bg=\(background)")
+        hash.combine("progressive=\(progressive)")
+        return hash.hex
+    }
+}
+
+/// Facts about the library.
+public enum ThumbnailKitInfo {
+    /// The version, part of every incremental-run settings key: a new version renders anew.
+    public static let version = "0.2.0"
 }
 
 /// One thumbnail to make from a source: where it goes and the box it must fit.
@@ -36,6 +52,8 @@ public struct OutputRecord: Codable, Equatable, Sendable {
     public var width: Int
     public var height: Int
     public var bytes: Int
+    /// The box it was fitted in, as given (`256x256`).
+    public var box: String
 }
 
 /// What rendering one source gave.
@@ -43,4 +61,6 @@ public struct RenderResult: Codable, Equatable, Sendable {
     public var sourceWidth: Int
     public var sourceHeight: Int
     public var outputs: [OutputRecord]
+    /// `FileIO.fingerprint` of the source's bytes, for incremental runs.
+    public var fingerprint: String
 }

@@ -3,11 +3,50 @@ import Testing
 @testable import ThumbnailKit
 
 @Suite struct BatchTests {
+    func request(_ inputs: [String], _ out: String, format: ImageFormat? = nil, boxes: [BoxSize] = [BoxSize(width: 50, height: 50)]) -> BatchRequest {
+        BatchRequest(inputs: inputs, outputFolder: out, boxes: boxes, format: format, renderingKey: "k")
+    }
+
     @Test func outputNamesKeepTheSourceNameUnlessTheFormatChanges() {
         #expect(OutputNaming.outputPath(for: "images/a.JPG", in: "thumbs", format: nil) == "thumbs/a.JPG")
         #expect(OutputNaming.outputPath(for: "images/a.JPG", in: "thumbs/", format: .png) == "thumbs/a.png")
         #expect(OutputNaming.outputPath(for: "/x/y/a.b.jpeg", in: "/o", format: .jpeg) == "/o/a.b.jpg")
         #expect(OutputNaming.outputPath(for: "noext", in: "o", format: .png) == "o/noext.png")
+    }
+
+    @Test func templatesNameEachSize() {
+        let box = BoxSize(width: 256, height: nil)
+        #expect(OutputNaming.outputPath(relativePath: "a/b/x.jpeg", in: "o", template: "{name}_{size}.{ext}", box: box,
+                                        format: nil, mirrorTree: true) == "o/a/b/x_256x.jpeg")
+        #expect(OutputNaming.outputPath(relativePath: "a/b/x.jpeg", in: "o", template: "{name}-{width}w.{ext}", box: box,
+                                        format: .png, mirrorTree: false) == "o/x-{width}w.png")
+        #expect(OutputNaming.resolve("o/x-{width}w-{height}h.png", width: 256, height: 100) == "o/x-256w-100h.png")
+    }
+
+    @Test func shardsSplitEveryPathExactlyOnceWhateverElseExists() {
+        let paths = (0..<500).map { "dir\($0 % 7)/photo-\($0).jpg" }
+        let shards = (1...3).map { Shard(parsing: "\($0)/3")! }
+        var counts = [0, 0, 0]
+        for path in paths {
+            let owners = shards.indices.filter { shards[$0].contains(relativePath: path) }
+            #expect(owners.count == 1)
+            counts[owners[0]] += 1
+        }
+        // A stable hash spreads them: no shard is empty or hogs the set.
+        #expect(counts.allSatisfy { $0 > 100 }, "\(counts)")
+        #expect(Shard(parsing: "0/3") == nil && Shard(parsing: "4/3") == nil && Shard(parsing: "1/0") == nil)
+        // Stable across runs and machines: a fixed value of the hash.
+        #expect(StableHash.of("a/b.jpg").hex == StableHash.of("a/b.jpg").hex)
+        #expect(StableHash.of("a").hex != StableHash.of("b").hex)
+    }
+
+    @Test func fingerprintsOfFilesAndBytesAgree() throws {
+        let path = Fixtures.path("jpeg/testorig.jpg")
+        let bytes = try FileIO.readAll(path: path)
+        #expect(try FileIO.fingerprint(path: path) == FileIO.fingerprint(bytes: bytes))
+        var changed = bytes
+        changed[changed.count / 2] ^= 1
+        #expect(FileIO.fingerprint(bytes: changed) != FileIO.fingerprint(bytes: bytes))
     }
 
     @Test func cgroupQuotaIsRoundedUp() {
@@ -39,21 +78,18 @@ import Testing
             try fm.copyItem(atPath: Fixtures.path("jpeg/testorig.jpg"), toPath: "\(root)/\(sub)/x.jpg")
         }
         #expect {
-            _ = try BatchPlanner.plan(inputs: [root + "/a", root + "/b"], outputFolder: root + "/out",
-                                      box: BoxSize(width: 50, height: 50), format: nil)
+            _ = try BatchPlanner.plan(request([root + "/a", root + "/b"], root + "/out"))
         } throws: { error in
             let text = "\(error)"
             return text.contains("/a/x.jpg") && text.contains("/b/x.jpg")
         }
         // Writing into the source folder under the same names would overwrite the sources.
         #expect(throws: BatchRefusal.self) {
-            _ = try BatchPlanner.plan(inputs: [root + "/a"], outputFolder: root + "/a",
-                                      box: BoxSize(width: 50, height: 50), format: nil)
+            _ = try BatchPlanner.plan(request([root + "/a"], root + "/a"))
         }
         // With another format the names differ: allowed.
-        let batch = try BatchPlanner.plan(inputs: [root + "/a"], outputFolder: root + "/a",
-                                          box: BoxSize(width: 50, height: 50), format: .png)
-        #expect(batch.jobs.map { $0.outputs[0].path } == [root + "/a/x.png"])
+        let batch = try BatchPlanner.plan(request([root + "/a"], root + "/a", format: .png))
+        #expect(batch.jobs.map { $0.job.outputs[0].path } == [root + "/a/x.png"])
     }
 
     @Test func jobsAreOrderedLargestFirst() throws {
@@ -62,8 +98,8 @@ import Testing
         for name in ["basn0g01.png", "basn6a16.png", "basn2c08.png"] {
             try fm.copyItem(atPath: Fixtures.path("pngsuite/" + name), toPath: "\(root)/\(name)")
         }
-        let batch = try BatchPlanner.plan(inputs: [root], outputFolder: root + "/out", box: BoxSize(width: 5, height: 5), format: nil)
-        let sizes = try batch.jobs.map { try fm.attributesOfItem(atPath: $0.input)[.size] as! Int }
+        let batch = try BatchPlanner.plan(request([root], root + "/out"))
+        let sizes = try batch.jobs.map { try fm.attributesOfItem(atPath: $0.job.input)[.size] as! Int }
         #expect(sizes == sizes.sorted(by: >))
         #expect(batch.jobs.count == 3)
     }
