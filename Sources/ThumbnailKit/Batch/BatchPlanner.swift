@@ -78,7 +78,9 @@ public enum BatchPlanner {
                 let output = OutputNaming.outputPath(relativePath: file.relativePath, in: request.outputFolder,
                                                      template: request.template, box: box, format: request.format,
                                                      mirrorTree: request.recursive)
-                if let other = byOutput[output] {
+                // With {width}/{height} in the name, one source's sizes get their names only once
+                // rendered; only two different sources sharing a name is a sure collision.
+                if let other = byOutput[output], other != file.path || !request.template.hasSizePlaceholder {
                     throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(output); "
                                        + "use --name, separate runs or --out folders", isUsage: true)
                 }
@@ -131,4 +133,9 @@ public enum BatchPlanner {
         guard stat(path, &info) == 0 else { return nil }
         return [UInt64(info.st_dev), UInt64(info.st_ino)]
     }
+}
+
+extension String {
+    /// True when a name template contains `{width}` or `{height}`, filled in after rendering.
+    var hasSizePlaceholder: Bool { contains("{width}") || contains("{height}") }
 }
