@@ -27,9 +27,17 @@ test: deps
 	$(SWIFT) build -c release --product thumbnail
 	THUMBNAIL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test
 
+# The binary, a man page and bash/zsh/fish completions, all generated from the argument parser.
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d .build/man
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/thumbnail
+	$(SWIFT) package --allow-writing-to-directory .build/man generate-manual --output-directory .build/man
+	install -m 644 .build/man/thumbnail.1 $(DESTDIR)$(PREFIX)/share/man/man1/thumbnail.1
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/thumbnail
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_thumbnail
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/thumbnail.fish
 
 clean:
 	rm -rf .build
