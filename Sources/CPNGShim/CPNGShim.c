@@ -64,6 +64,14 @@ tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *o
     if (max_dimension > 0) png_set_user_limits(r->png, max_dimension, max_dimension);
     /* A chunk larger than this (other than IDAT) is refused rather than allocated. */
     png_set_chunk_malloc_max(r->png, 64u * 1024u * 1024u);
+    /* Ancillary chunks thumbnails never use are skipped unread, so a crafted length in one of them
+     * cannot make libpng allocate it (libpng's crashers/huge_*_chunk.png ask for 1 GiB). Kept:
+     * IHDR, PLTE, tRNS, IDAT, IEND (critical or needed) and iCCP (the colour profile). gAMA, cHRM
+     * and sRGB are not applied (see the README), so they are skipped too. */
+    static const png_byte ignored[] =
+        "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0oFFs\0pCAL\0pHYs\0sBIT\0sCAL\0sPLT\0sRGB\0sTER\0tEXt\0tIME\0zTXt\0iTXt\0";
+    png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, NULL, 0);
+    png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, ignored, (int)(sizeof(ignored) / 5));
     png_read_info(r->png, r->info);
 
     png_uint_32 width = 0, height = 0;

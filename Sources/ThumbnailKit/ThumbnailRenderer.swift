@@ -16,21 +16,22 @@ public final class ThumbnailRenderer {
         let head = try FileIO.readPrefix(path: input, count: 8)
         if head.isEmpty { throw .empty }
         guard let format = ImageFormat.sniff(head) else { throw .notAnImage }
-        let images: [PixelBuffer]
-        let sourceSize: (Int, Int)
+        let decoded: Decoded
         let fingerprint: String
         switch format {
         case .jpeg:
             let data = try FileIO.readAll(path: input)
-            (images, sourceSize) = try renderJPEG(data, outputs)
+            decoded = try renderJPEG(data, outputs)
             fingerprint = FileIO.fingerprint(bytes: data)
         case .png:
-            (images, sourceSize) = try renderPNG(input, outputs)
+            decoded = try renderPNG(input, outputs)
             fingerprint = try FileIO.fingerprint(path: input)
         }
+        let images = decoded.images
+        let sourceSize = decoded.uprightSize
         var records: [OutputRecord] = []
         for (image, output) in zip(images, outputs) {
-            let bytes = try encode(image, as: spec.format ?? format)
+            let bytes = try encode(image, as: spec.format ?? format, iccProfile: decoded.iccProfile)
             let path = OutputNaming.resolve(output.path, width: image.width, height: image.height)
             try FileIO.writeAtomically(bytes, to: path)
             records.append(OutputRecord(path: path, width: image.width, height: image.height, bytes: bytes.count,
@@ -46,8 +47,8 @@ public final class ThumbnailRenderer {
         let head = try FileIO.readPrefix(path: input, count: 8)
         if head.isEmpty { throw .empty }
         switch ImageFormat.sniff(head) {
-        case .jpeg: return try renderJPEG(FileIO.readAll(path: input), outputs).0
-        case .png: return try renderPNG(input, outputs).0
+        case .jpeg: return try renderJPEG(FileIO.readAll(path: input), outputs).images
+        case .png: return try renderPNG(input, outputs).images
         case nil: throw .notAnImage
         }
     }
@@ -73,27 +74,40 @@ public final class ThumbnailRenderer {
         }
     }
 
-    private func renderJPEG(_ data: [UInt8], _ outputs: [OutputRequest]) throws(CodecError) -> ([PixelBuffer], (Int, Int)) {
+    /// The thumbnails of one source, upright, with what the encoder needs to know of the source.
+    private struct Decoded {
+        var images: [PixelBuffer]
+        /// The source's size as shown (after EXIF orientation).
+        var uprightSize: (Int, Int)
+        var iccProfile: [UInt8]?
+    }
+
+    private func renderJPEG(_ data: [UInt8], _ outputs: [OutputRequest]) throws(CodecError) -> Decoded {
         if jpegDecoder == nil { jpegDecoder = try JPEGDecoder() }
         let decoder = jpegDecoder!
         let header = try decoder.readHeader(data)
         try checkPixels(header.width, header.height)
+        let orientation = spec.autoRotate ? EXIFOrientation.read(jpeg: data) : 1
+        let transposed = EXIFOrientation.swapsAxes(orientation)
         let plans = outputs.map {
             ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: $0.box,
-                            blurSigma: spec.blurSigma, shrinkOnLoad: true)
+                            blurSigma: spec.blurSigma, transposed: transposed, shrinkOnLoad: true)
         }
         // One decode serves every size: at the scale the largest thumbnail needs.
         let eighths = plans.map(\.dctScale).max() ?? 8
         let decoded = try decoder.decode(data, header: header, eighths: eighths)
+        // Reduce in stored orientation, then turn the small result upright: the filter is
+        // separable and each axis has its own weights, so this equals rotating first.
         let images = plans.map { plan in
             let reducer = makeReducer(plan.decoded(atEighths: eighths), channels: decoded.channels)
             reducer.consume(decoded)
-            return reducer.finish()
+            return reducer.finish().oriented(orientation)
         }
-        return (images, (header.width, header.height))
+        let size = transposed ? (header.height, header.width) : (header.width, header.height)
+        return Decoded(images: images, uprightSize: size, iccProfile: spec.keepICC ? ICCProfile.extract(jpeg: data) : nil)
     }
 
-    private func renderPNG(_ input: String, _ outputs: [OutputRequest]) throws(CodecError) -> ([PixelBuffer], (Int, Int)) {
+    private func renderPNG(_ input: String, _ outputs: [OutputRequest]) throws(CodecError) -> Decoded {
         let decoder = try PNGDecoder(path: input, maxDimension: 1 << 20)
         try checkPixels(decoder.width, decoder.height)
         let reducers = outputs.map { output in
@@ -104,7 +118,8 @@ public final class ThumbnailRenderer {
         try decoder.readRows { row in
             for reducer in reducers { reducer.consume(row: row) }
         }
-        return (reducers.map { $0.finish() }, (decoder.width, decoder.height))
+        return Decoded(images: reducers.map { $0.finish() }, uprightSize: (decoder.width, decoder.height),
+                       iccProfile: spec.keepICC ? decoder.iccProfile : nil)
     }
 
     private func makeReducer(_ plan: ShrinkPlan, channels: Int) -> SeparableReducer {
@@ -112,14 +127,17 @@ public final class ThumbnailRenderer {
                          horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
     }
 
-    private func encode(_ image: PixelBuffer, as format: ImageFormat) throws(CodecError) -> [UInt8] {
+    private func encode(_ image: PixelBuffer, as format: ImageFormat, iccProfile: [UInt8]?) throws(CodecError) -> [UInt8] {
         switch format {
         case .png:
-            return try PNGEncoder.encode(image, level: spec.pngLevel)
+            let profile = iccProfile.flatMap { ICCProfile.fits($0, colorChannels: image.hasAlpha ? image.channels - 1 : image.channels) ? $0 : nil }
+            return try PNGEncoder.encode(image, level: spec.pngLevel, iccProfile: profile)
         case .jpeg:
             if jpegEncoder == nil { jpegEncoder = try JPEGEncoder() }
-            return try jpegEncoder!.encode(image.flattened(onto: spec.background), quality: spec.quality,
-                                           progressive: spec.progressive)
+            let flat = image.flattened(onto: spec.background)
+            let bytes = try jpegEncoder!.encode(flat, quality: spec.quality, progressive: spec.progressive)
+            guard let profile = iccProfile, ICCProfile.fits(profile, colorChannels: flat.channels) else { return bytes }
+            return ICCProfile.embed(profile, inJPEG: bytes)
         }
     }
 }

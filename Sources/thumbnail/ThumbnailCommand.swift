@@ -56,6 +56,12 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(help: "Write progressive JPEGs.")
     var progressive = false
 
+    @Flag(name: .customLong("no-rotate"), help: "Keep the stored pixel order instead of applying EXIF orientation.")
+    var noRotate = false
+
+    @Flag(name: .customLong("strip-icc"), help: "Do not carry the source's ICC colour profile into the thumbnail.")
+    var stripICC = false
+
     @Option(help: ArgumentHelp("Worker processes. Default: the usable CPU cores (affinity and cgroup quota).",
                                valueName: "n"))
     var jobs: Int?
@@ -138,6 +144,8 @@ struct ThumbnailCommand: ParsableCommand {
         spec.background = RGBColor(parsing: background)!
         spec.maxPixels = maxPixels
         spec.progressive = progressive
+        spec.autoRotate = !noRotate
+        spec.keepICC = !stripICC
 
         let style: Reporter.Style = json ? .json : .paths
         let reporter = Reporter(style: style, terminator: print0 ? "\0" : "\n", quiet: quiet,

@@ -11,9 +11,10 @@ public struct JPEGHeader: Equatable, Sendable {
 }
 
 /// Decodes JPEGs through TurboJPEG, at a DCT scale (shrink-on-load). Keeps its TurboJPEG handle for
-/// the life of the worker.
+/// the life of the worker, except after a failure: libjpeg-turbo 2.1 leaves a handle whose header
+/// read failed in a state where the next file fails too ("two SOI markers"), so a fresh one is made.
 public final class JPEGDecoder {
-    private let handle: tjhandle
+    private var handle: tjhandle
 
     public init() throws(CodecError) {
         guard let handle = tjInitDecompress() else { throw .unsupported("cannot start the JPEG decoder") }
@@ -24,13 +25,29 @@ public final class JPEGDecoder {
 
     private var lastError: String { String(cString: tjGetErrorStr2(handle)) }
 
+    /// Replaces the handle after a failure.
+    private func reset() {
+        if let fresh = tjInitDecompress() {
+            tjDestroy(handle)
+            handle = fresh
+        }
+    }
+
     /// Reads the frame header of the JPEG in `data`.
     public func readHeader(_ data: [UInt8]) throws(CodecError) -> JPEGHeader {
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         let status = data.withUnsafeBufferPointer {
             tjDecompressHeader3(handle, $0.baseAddress, UInt(data.count), &width, &height, &subsampling, &colorspace)
         }
-        guard status == 0 else { throw .badHeader(lastError) }
+        guard status == 0 else {
+            let message = lastError
+            reset()
+            if message.contains("data precision") {
+                // 12-bit (and 16-bit lossless) JPEGs: libjpeg-turbo's 8-bit API cannot decode them.
+                throw .unsupported("\(message) (only 8-bit JPEGs are rendered)")
+            }
+            throw .badHeader(message)
+        }
         return JPEGHeader(width: Int(width), height: Int(height), colorspace: colorspace, subsampling: subsampling)
     }
 
@@ -53,7 +70,9 @@ public final class JPEGDecoder {
         }
         if status != 0 {
             let message = lastError
-            if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
+            let fatal = tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue)
+            reset()
+            if fatal {
                 throw .corrupt(message)
             }
             // A warning: the pixels are all there unless the data ended early or was damaged.

@@ -15,6 +15,10 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     public var maxPixels: Int = 500_000_000
     /// Write progressive JPEGs.
     public var progressive: Bool = false
+    /// Apply EXIF orientation, so thumbnails are upright (`--no-rotate` turns it off).
+    public var autoRotate: Bool = true
+    /// Carry the source's ICC profile into the thumbnail (`--strip-icc` turns it off).
+    public var keepICC: Bool = true
 
     public init() {}
 
@@ -24,7 +28,7 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
         var hash = StableHash()
         hash.combine(ThumbnailKitInfo.version)
         hash.combine("blur=\(blurSigma) q=\(quality) png=\(pngLevel) fmt=\(format?.rawValue ?? "-") bg=\(background)")
-        hash.combine("progressive=\(progressive)")
+        hash.combine("progressive=\(progressive) rotate=\(autoRotate) icc=\(keepICC)")
         return hash.hex
     }
 }

@@ -33,6 +33,17 @@ import Testing
         }
     }
 
+    @Test func aDecoderStillWorksAfterAFailure() throws {
+        let decoder = try JPEGDecoder()
+        let bad = try FileIO.readAll(path: Fixtures.path("jpeg/monkey12.jpg"))
+        let good = try FileIO.readAll(path: Fixtures.path("jpeg/testimgint.jpg"))
+        #expect(throws: CodecError.self) { _ = try decoder.readHeader(bad) }
+        let header = try decoder.readHeader(good)
+        #expect(try decoder.decode(good, header: header, eighths: 2).width == 57)
+        #expect(throws: CodecError.self) { _ = try decoder.decode(Array(good.prefix(900)), header: header, eighths: 8) }
+        #expect(try decoder.decode(good, header: decoder.readHeader(good), eighths: 8).width == 227)
+    }
+
     @Test func truncatedDataFails() throws {
         let data = try FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg"))
         let cut = Array(data.prefix(data.count / 2))
