@@ -23,6 +23,17 @@ public enum SignalWatch {
         installed = true
         tnsys_pipe_cloexec(&pipeFDs, O_NONBLOCK)
         writeFD = pipeFDs[1]
+        // A worker that dies must not take the parent with it when we write its next job, and a
+        // file size limit must fail a write, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
+        // A parent may have started us with these signals blocked (some process launchers do):
+        // unblock them, or they would never arrive.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &unblock, nil)
         for sig in [SIGINT, SIGTERM] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in

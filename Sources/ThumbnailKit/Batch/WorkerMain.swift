@@ -15,6 +15,8 @@ public enum WorkerMain {
         // Ctrl-C reaches the whole process group; the parent decides what happens to the workers.
         signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
+        // Over a file size limit (ulimit -f), a write should fail the image, not kill the worker.
+        signal(SIGXFSZ, SIG_IGN)
         // Replies go to the pipe that was stdout; anything a library prints goes to stderr instead,
         // so it can never break a reply.
         let replies = dup(1)

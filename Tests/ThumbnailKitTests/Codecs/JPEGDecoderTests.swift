@@ -2,11 +2,14 @@ import Testing
 @testable import ThumbnailKit
 
 @Suite struct JPEGDecoderTests {
-    static let variants = ["jpeg/testorig.jpg", "jpeg/testimgint.jpg", "jpeg/testimgari.jpg"]
+    /// Baseline (SOF0), arithmetic-coded (SOF9) and progressive (SOF2) codings of one picture.
+    static let variants = [("jpeg/testorig.jpg", UInt8(0xC0)), ("jpeg/testimgint.jpg", 0xC0), ("jpeg/testimgari.jpg", 0xC9),
+                           ("jpeg/testprog.jpg", 0xC2)]
 
     @Test(arguments: variants)
-    func decodesBaselineProgressiveAndArithmeticAtEveryScale(_ file: String) throws {
+    func decodesBaselineProgressiveAndArithmeticAtEveryScale(_ file: String, frame: UInt8) throws {
         let data = try FileIO.readAll(path: Fixtures.path(file))
+        #expect(data.indices.dropLast().contains { data[$0] == 0xFF && data[$0 + 1] == frame }, "\(file) is not SOF \(frame)")
         let decoder = try JPEGDecoder()
         let header = try decoder.readHeader(data)
         #expect(header.width == 227 && header.height == 149)
