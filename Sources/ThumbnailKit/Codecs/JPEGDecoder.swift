@@ -48,6 +48,11 @@ public final class JPEGDecoder {
             }
             throw .badHeader(message)
         }
+        // libjpeg-turbo can "succeed" on a damaged file whose frame header it never found.
+        guard width > 0, height > 0 else {
+            reset()
+            throw .badHeader("no usable frame header (\(width)x\(height))")
+        }
         return JPEGHeader(width: Int(width), height: Int(height), colorspace: colorspace, subsampling: subsampling)
     }
 

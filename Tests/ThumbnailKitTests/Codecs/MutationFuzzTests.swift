@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import ThumbnailKit
+
+/// A bounded corpus-mutation fuzz of the whole decode path: real JPEGs and PNGs with bytes flipped,
+/// ranges overwritten or duplicated, and tails cut, each decoded and reduced in this process. Any
+/// CodecError is fine; a crash, a hang or a non-CodecError is not. Seeded, so a failure replays.
+@Suite struct MutationFuzzTests {
+    static let seeds = ["jpeg/testorig.jpg", "jpeg/testimgari.jpg", "jpeg/testprog.jpg", "jpeg/patches-ycck.jpg",
+                        "pngsuite/basn6a16.png", "pngsuite/basn3p04.png", "pngsuite/ibasn2c08.png", "pngsuite/basn0g01.png",
+                        "testpngs/gray-alpha-16.png", "jpeg/vgl_5674_0098.png"]
+
+    /// SplitMix64: a tiny seeded generator, the same sequence on every machine.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+        var bytes = input
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            guard bytes.count > 2 else { break }
+            let at = Int.random(in: 0..<bytes.count, using: &rng)
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0: bytes[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng))
+            case 1: bytes[at] = [0x00, 0xFF, 0x7F, 0x80][Int.random(in: 0..<4, using: &rng)]
+            case 2:
+                let end = min(bytes.count, at + Int.random(in: 1...64, using: &rng))
+                for i in at..<end { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+            case 3:
+                let end = min(bytes.count, at + Int.random(in: 1...256, using: &rng))
+                bytes.insert(contentsOf: bytes[at..<end], at: min(bytes.count, end + Int.random(in: 0...16, using: &rng)))
+            default: bytes.removeSubrange(at...)
+            }
+        }
+        return bytes
+    }
+
+    @Test(arguments: seeds)
+    func mutatedFilesNeverCrashTheDecoder(_ seed: String) throws {
+        let original = try FileIO.readAll(path: Fixtures.path(seed))
+        var rng = SplitMix(state: StableHash.of(seed).value)
+        let folder = Fixtures.temporaryFolder()
+        var spec = ThumbnailSpec()
+        spec.maxPixels = 50_000_000
+        let renderer = ThumbnailRenderer(spec: spec)
+        var failures = 0, successes = 0
+        for round in 0..<80 {
+            let mutated = Self.mutate(original, &rng)
+            let path = folder + "/case-\(round)"
+            try FileIO.writeAtomically(mutated, to: path)
+            do {
+                let images = try renderer.thumbnails(of: path, boxes: [BoxSize(width: 20, height: 20), BoxSize(width: 7, height: nil)])
+                #expect(images.count == 2)
+                successes += 1
+            } catch {
+                failures += 1
+            }
+        }
+        #expect(failures + successes == 80)
+        // The original still renders through the same (reused) renderer.
+        try FileIO.writeAtomically(original, to: folder + "/original")
+        #expect(try renderer.thumbnails(of: folder + "/original", boxes: [BoxSize(width: 20, height: 20)]).count == 1)
+    }
+}
