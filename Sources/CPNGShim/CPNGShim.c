@@ -61,6 +61,9 @@ tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *o
         return NULL;
     }
     png_init_io(r->png, r->file);
+#ifdef PNG_SKIP_sRGB_CHECK_PROFILE
+    png_set_option(r->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
+#endif
     if (max_dimension > 0) png_set_user_limits(r->png, max_dimension, max_dimension);
     /* A chunk larger than this (other than IDAT) is refused rather than allocated. */
     png_set_chunk_malloc_max(r->png, 64u * 1024u * 1024u);
@@ -192,6 +195,12 @@ int tnpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t 
         return -1;
     }
     png_set_write_fn(png, &sink, tnpng_write_data, tnpng_flush);
+    /* Carry profiles as they are: libpng would otherwise refuse to write some widespread (if
+     * slightly wrong) sRGB profiles ("known incorrect sRGB profile"), failing the thumbnail. */
+#ifdef PNG_SKIP_sRGB_CHECK_PROFILE
+    png_set_option(png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
+#endif
+    png_set_benign_errors(png, 1);
     png_set_compression_level(png, level);
     png_set_IHDR(png, info, width, height, 8, color_types[channels], PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);

@@ -112,7 +112,7 @@ public final class ThumbnailRenderer {
         try checkPixels(decoder.width, decoder.height)
         let reducers = outputs.map { output in
             let plan = ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
-                                       blurSigma: spec.blurSigma, shrinkOnLoad: false)
+                                       blurSigma: spec.blurSigma, shrinkOnLoad: false, boxShrink: true)
             return makeReducer(plan, channels: decoder.channels)
         }
         try decoder.readRows { row in
@@ -123,8 +123,11 @@ public final class ThumbnailRenderer {
     }
 
     private func makeReducer(_ plan: ShrinkPlan, channels: Int) -> SeparableReducer {
-        SeparableReducer(sourceWidth: plan.decodedWidth, sourceHeight: plan.decodedHeight, channels: channels,
-                         horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
+        // A DCT-scaled JPEG arrives at the decoded size; a PNG arrives whole and is box-shrunk.
+        let width = plan.boxShrink > 1 ? plan.sourceWidth : plan.decodedWidth
+        let height = plan.boxShrink > 1 ? plan.sourceHeight : plan.decodedHeight
+        return SeparableReducer(sourceWidth: width, sourceHeight: height, channels: channels,
+                                horizontal: plan.horizontalWeights, vertical: plan.verticalWeights, boxShrink: plan.boxShrink)
     }
 
     private func encode(_ image: PixelBuffer, as format: ImageFormat, iccProfile: [UInt8]?) throws(CodecError) -> [UInt8] {

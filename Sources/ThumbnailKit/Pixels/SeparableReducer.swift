@@ -5,6 +5,10 @@
 ///
 /// Colour is premultiplied by alpha before filtering and divided back after, so colour hidden under
 /// transparent pixels never bleeds into visible ones.
+///
+/// With a `boxShrink` factor above 1, blocks of that many pixels square are first averaged as the
+/// rows arrive (premultiplied too); the weights then apply to the shrunk image. This is the PNG
+/// counterpart of JPEG's DCT shrink-on-load.
 public final class SeparableReducer {
     public let sourceWidth: Int
     public let sourceHeight: Int
@@ -12,6 +16,14 @@ public final class SeparableReducer {
     public let outputWidth: Int
     public let outputHeight: Int
 
+    public let boxShrink: Int
+    /// Size of the image the weights apply to (after the box shrink).
+    private let stageWidth: Int
+    private let stageHeight: Int
+    /// Box sums of the current block row, `stageWidth` pixels.
+    private let blockRow: UnsafeMutableBufferPointer<SIMD4<Float>>
+    private var rowsInBlock = 0
+    private var nextStageRow = 0
     private let horizontal: ResampleWeights
     private let vertical: ResampleWeights
     private let hasAlpha: Bool
@@ -28,9 +40,15 @@ public final class SeparableReducer {
     /// - Parameters:
     ///   - horizontal: weights from `sourceWidth` to the output width.
     ///   - vertical: weights from `sourceHeight` to the output height.
-    public init(sourceWidth: Int, sourceHeight: Int, channels: Int, horizontal: ResampleWeights, vertical: ResampleWeights) {
-        precondition((1...4).contains(channels))
-        precondition(horizontal.inputSize == sourceWidth && vertical.inputSize == sourceHeight)
+    ///   - boxShrink: average blocks of this many pixels square first (1 = no box shrink); the
+    ///     weights then go from `ceil(sourceWidth / boxShrink)` and `ceil(sourceHeight / boxShrink)`.
+    public init(sourceWidth: Int, sourceHeight: Int, channels: Int, horizontal: ResampleWeights, vertical: ResampleWeights,
+                boxShrink: Int = 1) {
+        precondition((1...4).contains(channels) && boxShrink >= 1)
+        stageWidth = (sourceWidth + boxShrink - 1) / boxShrink
+        stageHeight = (sourceHeight + boxShrink - 1) / boxShrink
+        precondition(horizontal.inputSize == stageWidth && vertical.inputSize == stageHeight)
+        self.boxShrink = boxShrink
         self.sourceWidth = sourceWidth
         self.sourceHeight = sourceHeight
         self.channels = channels
@@ -40,6 +58,8 @@ public final class SeparableReducer {
         self.outputHeight = vertical.outputSize
         self.hasAlpha = channels == 2 || channels == 4
         row = .allocate(capacity: sourceWidth)
+        blockRow = .allocate(capacity: stageWidth)
+        blockRow.initialize(repeating: .zero)
         reducedRow = .allocate(capacity: outputWidth)
         accumulator = .allocate(capacity: outputWidth * outputHeight)
         accumulator.initialize(repeating: .zero)
@@ -49,6 +69,7 @@ public final class SeparableReducer {
 
     deinit {
         row.deallocate()
+        blockRow.deallocate()
         reducedRow.deallocate()
         accumulator.deallocate()
     }
@@ -60,9 +81,49 @@ public final class SeparableReducer {
     public func consume(row source: UnsafePointer<UInt8>) {
         precondition(nextRow < sourceHeight, "more rows than the image has")
         loadRow(source)
-        reduceRow()
-        accumulateRow(nextRow)
         nextRow += 1
+        if boxShrink == 1 {
+            reduceRow()
+            accumulateRow(nextStageRow)
+            nextStageRow += 1
+            return
+        }
+        addRowToBlocks()
+        rowsInBlock += 1
+        if rowsInBlock == boxShrink || nextRow == sourceHeight {
+            finishBlockRow()
+            reduceRow()
+            accumulateRow(nextStageRow)
+            nextStageRow += 1
+        }
+    }
+
+    /// Adds the loaded row into the sums of its blocks.
+    private func addRowToBlocks() {
+        let row = self.row.baseAddress!
+        let blocks = blockRow.baseAddress!
+        let f = boxShrink
+        for b in 0..<stageWidth {
+            var sum = blocks[b]
+            let end = min((b + 1) * f, sourceWidth)
+            for x in (b * f)..<end { sum += row[x] }
+            blocks[b] = sum
+        }
+    }
+
+    /// Turns the block sums into averages in `row` (the stage's input row) and clears them.
+    private func finishBlockRow() {
+        let row = self.row.baseAddress!
+        let blocks = blockRow.baseAddress!
+        let f = boxShrink
+        let fullScale = 1 / Float(f * rowsInBlock)
+        for b in 0..<stageWidth {
+            let width = min((b + 1) * f, sourceWidth) - b * f
+            let scale = width == f ? fullScale : 1 / Float(width * rowsInBlock)
+            row[b] = blocks[b] * scale
+            blocks[b] = .zero
+        }
+        rowsInBlock = 0
     }
 
     /// Feeds every row of an image held whole.
@@ -153,7 +214,7 @@ public final class SeparableReducer {
     /// The thumbnail, once every source row has been consumed: colour divided back by alpha,
     /// rounded and clamped to 8 bits.
     public func finish() -> PixelBuffer {
-        precondition(nextRow == sourceHeight, "finish() before every row was consumed")
+        precondition(nextRow == sourceHeight && nextStageRow == stageHeight, "finish() before every row was consumed")
         let count = outputWidth * outputHeight
         var pixels = [UInt8](repeating: 0, count: count * channels)
         let acc = accumulator.baseAddress!

@@ -12,7 +12,11 @@ public struct ShrinkPlan: Equatable, Sendable {
     public var outputHeight: Int
     /// The DCT scale, as eighths: the JPEG is decoded at `dctScale`/8 of its size (8 = full size).
     public var dctScale: Int
-    /// The size the decoder delivers: `TJSCALED(source, dctScale/8)`, rounded up as libjpeg does.
+    /// The integer box shrink applied to full-size rows as they arrive (PNG, which has no
+    /// shrink-on-load): each block of `boxShrink` x `boxShrink` pixels is averaged (1 = none).
+    public var boxShrink: Int = 1
+    /// The size entering the Lanczos stage: `TJSCALED(source, dctScale/8)` for a JPEG, rounded up
+    /// as libjpeg does; `ceil(source / boxShrink)` after a box shrink.
     public var decodedWidth: Int
     public var decodedHeight: Int
     /// The Gaussian blur's standard deviation in decoded pixels (0 = no blur). A DCT scale shrinks
@@ -31,10 +35,13 @@ public struct ShrinkPlan: Equatable, Sendable {
     ///   - transposed: the image is shown rotated by 90 degrees (EXIF orientation 5-8), so the box
     ///     applies to the upright image, whose width is the stored height.
     ///   - shrinkOnLoad: the decoder can shrink by a DCT scale (JPEG); false for PNG.
+    ///   - boxShrink: without shrink-on-load, average whole blocks of pixels as rows arrive, by the
+    ///     largest whole factor that still leaves 2x to the resampler: the same job the DCT scale
+    ///     does for JPEG, for a fraction of the resampler's cost per source pixel.
     ///   - blurSigma: the blur's standard deviation in source pixels; 0 for none.
     public static func make(
         sourceWidth: Int, sourceHeight: Int, box: BoxSize, blurSigma: Double,
-        transposed: Bool = false, shrinkOnLoad: Bool
+        transposed: Bool = false, shrinkOnLoad: Bool, boxShrink: Bool = false
     ) -> ShrinkPlan {
         let upright = transposed ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight)
         let fitted = ThumbnailSize.fit(width: upright.0, height: upright.1, in: box)
@@ -50,13 +57,19 @@ public struct ShrinkPlan: Equatable, Sendable {
                 }
             }
         }
-        let decW = scaled(sourceWidth, scale)
-        let decH = scaled(sourceHeight, scale)
+        var factor = 1
+        if boxShrink && !shrinkOnLoad {
+            let fx = Double(sourceWidth) / (minimumResidualFactor * Double(outW))
+            let fy = Double(sourceHeight) / (minimumResidualFactor * Double(outH))
+            factor = max(Int(min(fx, fy).rounded(.down)), 1)
+        }
+        let decW = factor > 1 ? (sourceWidth + factor - 1) / factor : scaled(sourceWidth, scale)
+        let decH = factor > 1 ? (sourceHeight + factor - 1) / factor : scaled(sourceHeight, scale)
         return ShrinkPlan(
             sourceWidth: sourceWidth, sourceHeight: sourceHeight,
             outputWidth: outW, outputHeight: outH,
-            dctScale: scale, decodedWidth: decW, decodedHeight: decH,
-            blurSigma: blurSigma * Double(scale) / 8)
+            dctScale: scale, boxShrink: factor, decodedWidth: decW, decodedHeight: decH,
+            blurSigma: blurSigma * Double(scale) / 8 / Double(factor))
     }
 
     /// The same plan decoded at another DCT scale (when one decode serves several sizes, the
@@ -72,9 +85,9 @@ public struct ShrinkPlan: Equatable, Sendable {
 
     /// How many decoded pixels the picture spans across: `sourceWidth * dctScale / 8`, which is
     /// less than `decodedWidth` when the last decoded column is only partly inside the picture.
-    public var decodedExtentX: Double { Double(sourceWidth) * Double(dctScale) / 8 }
+    public var decodedExtentX: Double { Double(sourceWidth) * Double(dctScale) / 8 / Double(boxShrink) }
     /// How many decoded rows the picture spans (see `decodedExtentX`).
-    public var decodedExtentY: Double { Double(sourceHeight) * Double(dctScale) / 8 }
+    public var decodedExtentY: Double { Double(sourceHeight) * Double(dctScale) / 8 / Double(boxShrink) }
 
     /// The horizontal filter: the blur, then Lanczos-3 from the decoded width to the output width.
     public var horizontalWeights: ResampleWeights {
