@@ -64,4 +64,41 @@ import Testing
         let gray = PixelBuffer(width: 1, height: 1, channels: 2, pixels: [0, 0]).flattened(onto: RGBColor(parsing: "#808080")!)
         #expect(gray.channels == 1 && gray.pixels == [128])
     }
+
+    func boxReduce(_ image: PixelBuffer, box: Int, to width: Int, _ height: Int) -> PixelBuffer {
+        let sw = (image.width + box - 1) / box, sh = (image.height + box - 1) / box
+        let reducer = SeparableReducer(
+            sourceWidth: image.width, sourceHeight: image.height, channels: image.channels,
+            horizontal: .lanczos3(from: sw, to: width, inputExtent: Double(image.width) / Double(box)),
+            vertical: .lanczos3(from: sh, to: height, inputExtent: Double(image.height) / Double(box)), boxShrink: box)
+        reducer.consume(image)
+        return reducer.finish()
+    }
+
+    @Test(arguments: [1, 2, 3, 4])
+    func aConstantImageStaysConstantThroughTheBoxShrink(channels: Int) {
+        let values: [UInt8] = [31, 128, 250, 77]
+        var image = PixelBuffer(width: 103, height: 58, channels: channels)
+        for i in 0..<image.pixels.count { image.pixels[i] = values[i % channels] }
+        // 103 and 58 are not multiples of 5: the last blocks are partial.
+        let out = boxReduce(image, box: 5, to: 10, 5)
+        for i in 0..<out.pixels.count { #expect(out.pixels[i] == values[i % channels]) }
+    }
+
+    @Test func theBoxShrinkStaysCloseToTheFullResampler() throws {
+        let photo = try PNGDecoder(path: Fixtures.path("jpeg/vgl_5674_0098.png"), maxDimension: 1000).readImage()
+        let full = reduce(photo, to: 20, 16)
+        let boxed = boxReduce(photo, box: 3, to: 20, 16)
+        #expect(psnr(full, boxed) > 32)
+        // Alpha stays premultiplied through the blocks: transparent red never shows.
+        var rgba = PixelBuffer(width: 90, height: 30, channels: 4)
+        for y in 0..<30 {
+            for x in 0..<90 {
+                let px: [UInt8] = x < 45 ? [0, 0, 255, 255] : [255, 0, 0, 0]
+                for c in 0..<4 { rgba[x, y, c] = px[c] }
+            }
+        }
+        let out = boxReduce(rgba, box: 4, to: 9, 3)
+        for y in 0..<3 { for x in 0..<9 where out[x, y, 3] > 0 { #expect(out[x, y, 0] == 0) } }
+    }
 }

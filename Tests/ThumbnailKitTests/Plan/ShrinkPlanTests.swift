@@ -59,4 +59,24 @@ import Testing
         // Upright 1200x1800 in 100x50 is 33x50; stored, that is 50 wide and 33 tall.
         #expect(wide.outputWidth == 50 && wide.outputHeight == 33)
     }
+
+    @Test func pngsAreBoxShrunkLeavingTwiceTheOutput() {
+        for (w, h) in [(5120, 2880), (1920, 1200), (101, 100), (99, 99), (30000, 30000), (7, 3000)] {
+            let plan = ShrinkPlan.make(sourceWidth: w, sourceHeight: h, box: BoxSize(width: 50, height: 50), blurSigma: 2,
+                                       shrinkOnLoad: false, boxShrink: true)
+            #expect(plan.dctScale == 8)
+            #expect(plan.decodedWidth == (w + plan.boxShrink - 1) / plan.boxShrink)
+            if plan.boxShrink > 1 {
+                #expect(Double(w) / Double(plan.boxShrink) >= 2 * Double(plan.outputWidth))
+                #expect(Double(h) / Double(plan.boxShrink) >= 2 * Double(plan.outputHeight))
+            }
+            // No larger whole factor would still leave 2x.
+            let next = plan.boxShrink + 1
+            #expect(Double(w) / Double(next) < 2 * Double(plan.outputWidth) || Double(h) / Double(next) < 2 * Double(plan.outputHeight))
+            #expect(abs(plan.blurSigma - 2 / Double(plan.boxShrink)) < 1e-12)
+        }
+        let big = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2,
+                                  shrinkOnLoad: false, boxShrink: true)
+        #expect(big.boxShrink == 51 && big.decodedWidth == 101 && big.decodedHeight == 57)
+    }
 }
