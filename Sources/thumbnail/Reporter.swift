@@ -132,38 +132,27 @@ final class Reporter {
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
 
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ text: String) -> String { "\"" + escaped(text, json: true) + "\"" }
 
     /// A name or message on one line: control characters (a newline in a file name) escaped.
-    static func oneLine(_ text: String) -> String {
+    static func oneLine(_ text: String) -> String { escaped(text, json: false) }
+
+    /// Control characters escaped (`\n`, `\t`...; others as `\u00XX` for JSON, `\xXX` for
+    /// terminals), and for JSON also quotes and backslashes.
+    private static func escaped(_ text: String, json: Bool) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
+            case "\"" where json: out += "\\\""
+            case "\\" where json: out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+                if scalar.value < 0x20 || (!json && scalar.value == 0x7F) {
+                    let hex = String(scalar.value, radix: 16)
+                    out += json ? "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                                : "\\x" + (scalar.value < 16 ? "0" : "") + hex
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -7,16 +7,6 @@ import Testing
     func decode(_ path: String) throws -> PixelBuffer { try ThumbnailRenderer(spec: ThumbnailSpec()).decodeWhole(path) }
     func bytes(_ path: String) throws -> [UInt8] { try FileIO.readAll(path: path) }
 
-    static func psnr(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
-        var sum = 0.0
-        for i in 0..<a.pixels.count {
-            let d = Double(a.pixels[i]) - Double(b.pixels[i])
-            sum += d * d
-        }
-        let mse = sum / Double(a.pixels.count)
-        return mse == 0 ? 99 : 10 * log10(255 * 255 / mse)
-    }
-
     @Test(arguments: ["Landscape", "Portrait"])
     func everyEXIFOrientationComesOutUpright(set: String) throws {
         let files = (0...8).map { "exif-orientation/\(set)_\($0).jpg" }
@@ -29,7 +19,7 @@ import Testing
             let path = root + "/t/\(set)_\(n).jpg"
             let thumb = try decode(path)
             #expect((thumb.width, thumb.height) == (reference.width, reference.height), "\(set)_\(n)")
-            #expect(Self.psnr(thumb, reference) > 25, "\(set)_\(n) does not look like \(set)_1")
+            #expect(thumb.psnr(to: reference) > 25, "\(set)_\(n) does not look like \(set)_1")
             // The thumbnail carries no EXIF (so no orientation, no camera data, no GPS) and no XMP.
             #expect(!JPEGMarkers.segments(try bytes(path)).contains { $0.marker == 0xE1 }, "\(set)_\(n)")
         }

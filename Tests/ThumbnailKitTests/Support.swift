@@ -29,16 +29,7 @@ enum Fixtures {
 }
 
 /// Peak signal-to-noise ratio between two images of the same size and layout, in dB.
-func psnr(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
-    precondition(a.width == b.width && a.height == b.height && a.channels == b.channels)
-    var sum = 0.0
-    for i in 0..<a.pixels.count {
-        let d = Double(a.pixels[i]) - Double(b.pixels[i])
-        sum += d * d
-    }
-    let mse = sum / Double(a.pixels.count)
-    return mse == 0 ? 99 : 10 * log10(255 * 255 / mse)
-}
+func psnr(_ a: PixelBuffer, _ b: PixelBuffer) -> Double { a.psnr(to: b) }
 
 extension PixelBuffer {
     /// Per-channel means.
@@ -46,5 +37,19 @@ extension PixelBuffer {
         var sums = [Double](repeating: 0, count: channels)
         for i in 0..<pixels.count { sums[i % channels] += Double(pixels[i]) }
         return sums.map { $0 / Double(width * height) }
+    }
+}
+
+/// A small deterministic pseudo-random generator (SplitMix64): the same sequence on every machine,
+/// so a fuzz failure replays.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -10,19 +10,7 @@ import Testing
                         "pngsuite/basn6a16.png", "pngsuite/basn3p04.png", "pngsuite/ibasn2c08.png", "pngsuite/basn0g01.png",
                         "testpngs/gray-alpha-16.png", "jpeg/vgl_5674_0098.png"]
 
-    /// SplitMix64: a tiny seeded generator, the same sequence on every machine.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func mutate(_ input: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             guard bytes.count > 2 else { break }
@@ -45,7 +33,7 @@ import Testing
     @Test(arguments: seeds)
     func mutatedFilesNeverCrashTheDecoder(_ seed: String) throws {
         let original = try FileIO.readAll(path: Fixtures.path(seed))
-        var rng = SplitMix(state: StableHash.of(seed).value)
+        var rng = SplitMix64(seed: StableHash.of(seed).value)
         let folder = Fixtures.temporaryFolder()
         var spec = ThumbnailSpec()
         spec.maxPixels = 50_000_000

@@ -2,11 +2,15 @@ import Testing
 @testable import ThumbnailKit
 
 @Suite struct SeparableReducerTests {
-    func reduce(_ image: PixelBuffer, to width: Int, _ height: Int, sigma: Double = 0) -> PixelBuffer {
+    /// Reduces through the reducer, optionally box-shrinking by `box` first (weights then from the
+    /// shrunk size, spanning the picture's exact extent).
+    func reduce(_ image: PixelBuffer, to width: Int, _ height: Int, sigma: Double = 0, box: Int = 1) -> PixelBuffer {
+        let sw = (image.width + box - 1) / box, sh = (image.height + box - 1) / box
         let reducer = SeparableReducer(
             sourceWidth: image.width, sourceHeight: image.height, channels: image.channels,
-            horizontal: GaussianBlur.apply(sigma: sigma, before: .lanczos3(from: image.width, to: width)),
-            vertical: GaussianBlur.apply(sigma: sigma, before: .lanczos3(from: image.height, to: height)))
+            horizontal: GaussianBlur.apply(sigma: sigma, before: .lanczos3(from: sw, to: width, inputExtent: Double(image.width) / Double(box))),
+            vertical: GaussianBlur.apply(sigma: sigma, before: .lanczos3(from: sh, to: height, inputExtent: Double(image.height) / Double(box))),
+            boxShrink: box)
         reducer.consume(image)
         return reducer.finish()
     }
@@ -21,16 +25,20 @@ import Testing
         for i in 0..<out.pixels.count { #expect(out.pixels[i] == values[i % channels]) }
     }
 
-    @Test func transparentColourNeverBleedsIntoOpaqueNeighbours() {
-        // Left half opaque blue; right half fully transparent but coloured red underneath.
-        var image = PixelBuffer(width: 40, height: 20, channels: 4)
-        for y in 0..<20 {
-            for x in 0..<40 {
-                let px: [UInt8] = x < 20 ? [0, 0, 255, 255] : [255, 0, 0, 0]
+    /// Left half opaque blue; right half fully transparent but coloured red underneath.
+    static func blueBesideHiddenRed(width: Int, height: Int) -> PixelBuffer {
+        var image = PixelBuffer(width: width, height: height, channels: 4)
+        for y in 0..<height {
+            for x in 0..<width {
+                let px: [UInt8] = x < width / 2 ? [0, 0, 255, 255] : [255, 0, 0, 0]
                 for c in 0..<4 { image[x, y, c] = px[c] }
             }
         }
-        let out = reduce(image, to: 8, 4, sigma: 2)
+        return image
+    }
+
+    @Test func transparentColourNeverBleedsIntoOpaqueNeighbours() {
+        let out = reduce(Self.blueBesideHiddenRed(width: 40, height: 20), to: 8, 4, sigma: 2)
         for y in 0..<out.height {
             for x in 0..<out.width where out[x, y, 3] > 0 {
                 #expect(out[x, y, 0] == 0, "red leaked at \(x),\(y): \(out[x, y, 0])")
@@ -65,40 +73,23 @@ import Testing
         #expect(gray.channels == 1 && gray.pixels == [128])
     }
 
-    func boxReduce(_ image: PixelBuffer, box: Int, to width: Int, _ height: Int) -> PixelBuffer {
-        let sw = (image.width + box - 1) / box, sh = (image.height + box - 1) / box
-        let reducer = SeparableReducer(
-            sourceWidth: image.width, sourceHeight: image.height, channels: image.channels,
-            horizontal: .lanczos3(from: sw, to: width, inputExtent: Double(image.width) / Double(box)),
-            vertical: .lanczos3(from: sh, to: height, inputExtent: Double(image.height) / Double(box)), boxShrink: box)
-        reducer.consume(image)
-        return reducer.finish()
-    }
-
     @Test(arguments: [1, 2, 3, 4])
     func aConstantImageStaysConstantThroughTheBoxShrink(channels: Int) {
         let values: [UInt8] = [31, 128, 250, 77]
         var image = PixelBuffer(width: 103, height: 58, channels: channels)
         for i in 0..<image.pixels.count { image.pixels[i] = values[i % channels] }
         // 103 and 58 are not multiples of 5: the last blocks are partial.
-        let out = boxReduce(image, box: 5, to: 10, 5)
+        let out = reduce(image, to: 10, 5, box: 5)
         for i in 0..<out.pixels.count { #expect(out.pixels[i] == values[i % channels]) }
     }
 
     @Test func theBoxShrinkStaysCloseToTheFullResampler() throws {
         let photo = try PNGDecoder(path: Fixtures.path("jpeg/vgl_5674_0098.png"), maxDimension: 1000).readImage()
         let full = reduce(photo, to: 20, 16)
-        let boxed = boxReduce(photo, box: 3, to: 20, 16)
+        let boxed = reduce(photo, to: 20, 16, box: 3)
         #expect(psnr(full, boxed) > 32)
         // Alpha stays premultiplied through the blocks: transparent red never shows.
-        var rgba = PixelBuffer(width: 90, height: 30, channels: 4)
-        for y in 0..<30 {
-            for x in 0..<90 {
-                let px: [UInt8] = x < 45 ? [0, 0, 255, 255] : [255, 0, 0, 0]
-                for c in 0..<4 { rgba[x, y, c] = px[c] }
-            }
-        }
-        let out = boxReduce(rgba, box: 4, to: 9, 3)
+        let out = reduce(Self.blueBesideHiddenRed(width: 90, height: 30), to: 9, 3, box: 4)
         for y in 0..<3 { for x in 0..<9 where out[x, y, 3] > 0 { #expect(out[x, y, 0] == 0) } }
     }
 }
