@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# Benchmarks `thumbnail` against a bare decode (the "decode floor"), vipsthumbnail, ImageMagick's
+# mogrify and the Pillow tutorial program it replaces, and writes the results to BENCHMARKS.md.
+#
+#   Benchmarks/bench.sh [FOLDER]      (`make bench`, or `make bench BENCH_DIR=FOLDER`)
+#
+# FOLDER: the JPEG/PNG files directly in it are the input set. Without it, Debian's
+# mate-backgrounds wallpapers are copied into Benchmarks/scratch/photos and used.
+#
+# Environment:
+#   ROUNDS=5          timed rounds (the median is reported)
+#   BENCH_JOBS=2      processes for the parallel runs
+#   THUMBNAIL_BIN     the tool (default: .build/release/thumbnail under the repo root)
+#   BENCH_NO_INSTALL=1  never call apt-get
+#   BENCH_REPORT      where to write the report (default: BENCHMARKS.md at the repo root)
+set -euo pipefail
+export LC_ALL=C
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[[ -f "$HERE/decode-floor.c" ]] || { echo "bench: cannot find Benchmarks/ (run Benchmarks/bench.sh)" >&2; exit 1; }
+ROOT=$(cd "$HERE/.." && pwd)
+ROUNDS=${ROUNDS:-5}
+JOBS=${BENCH_JOBS:-2}
+BOX=50x50
+SCRATCH="$HERE/scratch"
+BUILD="$HERE/build"
+REPORT=${BENCH_REPORT:-$ROOT/BENCHMARKS.md}
+BIN_SRC=${THUMBNAIL_BIN:-$ROOT/.build/release/thumbnail}
+[[ "$BIN_SRC" = /* ]] || BIN_SRC="$PWD/$BIN_SRC"
+# Each competitor runs as BENCH_JOBS single-threaded processes: the libraries' own threads off.
+export VIPS_CONCURRENCY=${VIPS_CONCURRENCY:-1}
+export MAGICK_THREAD_LIMIT=${MAGICK_THREAD_LIMIT:-1}
+
+if [[ $# -gt 1 || "${1:-}" = -h || "${1:-}" = --help ]]; then
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  exit 64
+fi
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "bench: ROUNDS must be a positive integer" >&2; exit 64; }
+
+NOTES=()
+note() { NOTES+=("$*"); echo "bench: $*" >&2; }
+log() { echo "bench: $*" >&2; }
+
+# ---------------------------------------------------------------- packages
+SUDO=""
+if [[ "$(id -u)" != 0 ]]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else SUDO=none; fi
+fi
+APT_UPDATED=0
+apt_install() { # PACKAGE... (only the ones not installed)
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ "${BENCH_NO_INSTALL:-0}" = 1 || "$SUDO" = none ]] || ! command -v apt-get >/dev/null; then
+    note "not installed (and not installing): ${missing[*]}"
+    return 0
+  fi
+  log "installing ${missing[*]}"
+  if [[ $APT_UPDATED = 0 ]]; then
+    $SUDO apt-get update -qq >&2 || note "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    || note "apt-get install ${missing[*]} failed"
+}
+
+if [[ $# -eq 0 ]]; then
+  apt_install mate-backgrounds
+fi
+apt_install libvips-tools imagemagick time
+have_pil() { command -v python3 >/dev/null && python3 -c 'import PIL' 2>/dev/null; }
+have_pil || apt_install python3-pil python3-numpy
+
+# ---------------------------------------------------------------- inputs
+mkdir -p "$SCRATCH" "$BUILD"
+if [[ $# -eq 0 ]]; then
+  PHOTOS="$SCRATCH/photos"
+  shopt -s nullglob
+  wallpapers=(/usr/share/backgrounds/mate/*/*)
+  shopt -u nullglob
+  if [[ ${#wallpapers[@]} -eq 0 ]]; then
+    echo "bench: no /usr/share/backgrounds/mate/*/* (mate-backgrounds); pass a FOLDER" >&2
+    exit 1
+  fi
+  rm -rf "$PHOTOS"
+  mkdir -p "$PHOTOS"
+  cp -f "${wallpapers[@]}" "$PHOTOS/"
+  INVOCATION="make bench  (= Benchmarks/bench.sh, mate-backgrounds wallpapers)"
+else
+  [[ -d "$1" ]] || { echo "bench: $1 is not a folder" >&2; exit 64; }
+  PHOTOS=$(cd "$1" && pwd)
+  INVOCATION="Benchmarks/bench.sh $1"
+fi
+[[ "$ROUNDS" = 5 ]] || INVOCATION="ROUNDS=$ROUNDS $INVOCATION"
+[[ "$JOBS" = 2 ]] || INVOCATION="BENCH_JOBS=$JOBS $INVOCATION"
+
+# NUL-separated list of the JPEG/PNG files directly in FOLDER (by extension, hidden ones skipped).
+list_images() { # FOLDER OUTFILE
+  find "$1" -mindepth 1 -maxdepth 1 -type f ! -name '.*' \
+    \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) -print0 | sort -z > "$2"
+}
+list_images "$PHOTOS" "$SCRATCH/photos.list"
+NFILES=$(tr -cd '\0' < "$SCRATCH/photos.list" | wc -c)
+[[ $NFILES -gt 0 ]] || { echo "bench: no JPEG or PNG files in $PHOTOS" >&2; exit 1; }
+NJPEG=$(tr '\0' '\n' < "$SCRATCH/photos.list" | grep -ciE '\.jpe?g$' || true)
+NBYTES=$(xargs -0 -a "$SCRATCH/photos.list" stat -c %s | awk '{s+=$1} END {print s}')
+xargs -0 -a "$SCRATCH/photos.list" cat > /dev/null # warm the page cache
+
+# One 16x16 PNG: the fixed cost of starting each program.
+mkdir -p "$SCRATCH/tiny"
+base64 -d > "$SCRATCH/tiny/tiny.png" <<'EOF'
+iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAHUlEQVR42mNkYGgQYGAgHrEwCDCQBEY1jGoYOhoAHgoCnoxpJwYAAAAASUVORK5CYII=
+EOF
+list_images "$SCRATCH/tiny" "$SCRATCH/tiny.list"
+
+# One 5120x2880 JPEG and PNG made from the largest photo: the memory check.
+BIG_SRC=$(tr '\0' '\n' < "$SCRATCH/photos.list" | grep -iE '\.jpe?g$' | xargs -r -d '\n' ls -S 2>/dev/null | head -1 || true)
+[[ -n "$BIG_SRC" ]] || BIG_SRC=$(tr '\0' '\n' < "$SCRATCH/photos.list" | xargs -r -d '\n' ls -S | head -1)
+make_big() { # EXT
+  local dir="$SCRATCH/big-$1" out="$SCRATCH/big-$1/big.$1"
+  mkdir -p "$dir"
+  # Made once per source photo (the stamp names it).
+  if [[ -s "$out" && "$(cat "$dir/.source" 2>/dev/null)" = "$BIG_SRC" && "$out" -nt "$BIG_SRC" ]]; then return 0; fi
+  rm -f "$out" "$dir/.source"
+  if have_pil; then
+    python3 - "$BIG_SRC" "$out" <<'EOF' || rm -f "$out"
+import sys
+from PIL import Image
+with Image.open(sys.argv[1]) as im:
+    im = im.convert("RGB").resize((5120, 2880), Image.LANCZOS)
+    im.save(sys.argv[2], quality=90) if sys.argv[2].endswith(".jpg") else im.save(sys.argv[2])
+EOF
+  elif command -v convert >/dev/null; then
+    convert "$BIG_SRC" -resize '5120x2880!' -quality 90 "$out" || rm -f "$out"
+  fi
+  [[ -s "$out" ]] && echo "$BIG_SRC" > "$dir/.source"
+  [[ -s "$out" ]] || note "could not make $out (needs Pillow or ImageMagick): memory check skipped for it"
+}
+make_big jpg
+make_big png
+for ext in jpg png; do list_images "$SCRATCH/big-$ext" "$SCRATCH/big-$ext.list"; done
+
+# ---------------------------------------------------------------- programs
+FLOOR=""
+if flags=$(pkg-config --cflags --libs libturbojpeg libpng 2>/dev/null) \
+  && cc -O2 -o "$BUILD/decode-floor" "$HERE/decode-floor.c" $flags -lm; then
+  FLOOR="$BUILD/decode-floor"
+else
+  note "decode floor not built (needs cc, pkg-config, libturbojpeg0-dev, libpng-dev): ratios omitted"
+fi
+
+# A private copy, so a rebuild during the run does not mix two versions.
+BIN=""
+if [[ -x "$BIN_SRC" ]]; then
+  mkdir -p "$SCRATCH/bin"
+  cp -f "$BIN_SRC" "$SCRATCH/bin/thumbnail"
+  BIN="$SCRATCH/bin/thumbnail"
+else
+  note "thumbnail binary $BIN_SRC not found (make build, or set THUMBNAIL_BIN): skipped"
+fi
+
+TIMEV=()
+if [[ -x /usr/bin/time ]] && /usr/bin/time -v -o /dev/null "$BASH" -c : 2>/dev/null; then
+  TIMEV=(/usr/bin/time -v -o "$SCRATCH/rusage")
+else
+  note "GNU time (/usr/bin/time) missing: no peak memory"
+fi
+
+# Each case: cmd_ID runs the program on $IN (folder) / $INLIST (NUL list) into $OUT.
+cmd_floor2() { "${TIMEV[@]}" "$FLOOR" --jobs "$JOBS" --size "$BOX" "$IN"; }
+cmd_floor1() { "${TIMEV[@]}" "$FLOOR" --jobs 1 --size "$BOX" "$IN"; }
+cmd_tool() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs "$JOBS" --out "$OUT" "$IN"; }
+cmd_tool_blur0() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 0 --jobs "$JOBS" --out "$OUT" "$IN"; }
+cmd_tool_j1() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs 1 --out "$OUT" "$IN"; }
+cmd_vips() { "${TIMEV[@]}" xargs -0 -a "$INLIST" -P "$JOBS" -n 8 vipsthumbnail --size "$BOX" -o "$OUT/%s.jpg"; }
+cmd_magick() {
+  "${TIMEV[@]}" xargs -0 -a "$INLIST" -P "$JOBS" -n 8 \
+    mogrify -path "$OUT" -define jpeg:size=100x100 -thumbnail "$BOX"
+}
+cmd_python() { "${TIMEV[@]}" python3 "$HERE/tutorial.py" "$IN" "$OUT"; }
+
+declare -A LABEL PROCS SHOWN OUTPUTS
+CASES=()
+add_case() { # ID PROCS LABEL SHOWN-COMMAND
+  CASES+=("$1"); PROCS[$1]=$2; LABEL[$1]=$3; SHOWN[$1]=$4; OUTPUTS[$1]=1
+}
+if [[ -n "$FLOOR" ]]; then
+  add_case floor2 "$JOBS" "decode floor" "decode-floor --jobs $JOBS --size $BOX"
+  add_case floor1 1 "decode floor, 1 process" "decode-floor --jobs 1 --size $BOX"
+  OUTPUTS[floor2]=0; OUTPUTS[floor1]=0
+fi
+if [[ -n "$BIN" ]]; then
+  add_case tool "$JOBS" "thumbnail" "thumbnail --size $BOX --blur 2 --jobs $JOBS"
+  add_case tool_blur0 "$JOBS" "thumbnail --blur 0" "thumbnail --size $BOX --blur 0 --jobs $JOBS"
+  add_case tool_j1 1 "thumbnail --jobs 1" "thumbnail --size $BOX --blur 2 --jobs 1"
+fi
+if command -v vipsthumbnail >/dev/null; then
+  add_case vips "$JOBS" "vipsthumbnail (no blur)" "xargs -P$JOBS -n8 vipsthumbnail --size $BOX -o OUT/%s.jpg"
+else
+  note "vipsthumbnail missing (libvips-tools): skipped"
+fi
+if command -v mogrify >/dev/null; then
+  add_case magick "$JOBS" "ImageMagick mogrify (no blur)" "xargs -P$JOBS -n8 mogrify -path OUT -define jpeg:size=100x100 -thumbnail $BOX"
+else
+  note "mogrify missing (imagemagick): skipped"
+fi
+if have_pil; then
+  add_case python "$(python3 -c 'import os; print(os.cpu_count())')" "Pillow tutorial (tutorial.py)" "python3 Benchmarks/tutorial.py IN OUT"
+else
+  note "python3 with Pillow missing: tutorial skipped"
+fi
+[[ ${#CASES[@]} -gt 0 ]] || { echo "bench: nothing to run" >&2; exit 1; }
+
+# ---------------------------------------------------------------- measuring
+declare -A TIMES RSS FAILS COUNT
+now() { if [[ -n "${EPOCHREALTIME:-}" ]]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi; }
+
+# run_one SET ID: one timed run; appends the wall time and peak RSS (KiB) under key SET/ID.
+run_one() {
+  local set=$1 id=$2 key="$1/$2" rc=0 t0 t1 kb
+  IN="$SCRATCH/$set"; INLIST="$SCRATCH/$set.list"
+  [[ $set = photos ]] && IN="$PHOTOS"
+  OUT="$SCRATCH/out/$set-$id"
+  rm -rf "$OUT"; mkdir -p "$OUT"
+  rm -f "$SCRATCH/rusage"
+  t0=${EPOCHREALTIME:-$(date +%s.%N)}
+  "cmd_$id" > "$SCRATCH/logs/$set-$id.out" 2> "$SCRATCH/logs/$set-$id.err" || rc=$?
+  t1=${EPOCHREALTIME:-$(date +%s.%N)}
+  TIMES[$key]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}') "
+  kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$SCRATCH/rusage" 2>/dev/null || true)
+  RSS[$key]+="${kb:-0} "
+  COUNT[$key]=$(find "$OUT" -type f ! -name '.*' | wc -l) # images only (not e.g. .thumbnail-state.json)
+  if [[ $rc -ne 0 && -z "${FAILS[$key]:-}" ]]; then
+    FAILS[$key]="exit $rc"
+    note "$set: ${LABEL[$id]} exited $rc: $(grep -v '^[[:space:]]*$' "$SCRATCH/logs/$set-$id.err" | head -2 | tr '\n' ' ')"
+  fi
+}
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+minmax() { tr ' ' '\n' | grep . | sort -g | awk -v k="${1:-1}" -v f="${2:-%.2f}" 'NR==1{a=$1} {b=$1} END {printf f "–" f, a * k, b * k}'; }
+maxrss_mib() { tr ' ' '\n' | grep . | sort -g | tail -1 | awk '{ if ($1 > 0) printf "%.0f", $1/1024; else print "n/a" }'; }
+
+mkdir -p "$SCRATCH/logs" "$SCRATCH/out"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# Other work on the machine right now (the load average lags by minutes): CPU use over 1 s.
+cpu_sample() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+read -r busy0 all0 < <(cpu_sample); sleep 1; read -r busy1 all1 < <(cpu_sample)
+BUSY_BEFORE=$(awk -v b=$((busy1 - busy0)) -v a=$((all1 - all0)) 'BEGIN {printf "%.0f", (a > 0) ? 100 * b / a : 0}')
+if [[ $BUSY_BEFORE -gt 20 ]]; then
+  note "the machine was ${BUSY_BEFORE}% busy just before the run: the times are noisy; run again on an idle machine"
+fi
+STARTED=$(date +%s)
+# Untimed warm-up on the tiny image: loads each program and its libraries into the page cache.
+for id in "${CASES[@]}"; do run_one tiny "$id"; done
+unset TIMES RSS FAILS COUNT
+declare -A TIMES RSS FAILS COUNT
+
+# Alternating rounds: every case once per round, the order rotated each round.
+RUNS=()
+for id in "${CASES[@]}"; do
+  RUNS+=("photos $id")
+  [[ $id = floor2 || $id = tool_j1 ]] || RUNS+=("tiny $id") # one image: same as the 1-process case
+done
+for ((r = 0; r < ROUNDS; r++)); do
+  log "round $((r + 1))/$ROUNDS"
+  n=${#RUNS[@]}
+  for ((k = 0; k < n; k++)); do
+    run_one ${RUNS[$(((k + r * 3) % n))]}
+  done
+done
+# The memory check: one run of each case on one 5120x2880 JPEG and PNG.
+BIG_RAN=0
+for ext in jpg png; do
+  [[ -s "$SCRATCH/big-$ext/big.$ext" ]] || continue
+  BIG_RAN=1
+  log "memory check: big.$ext"
+  for id in "${CASES[@]}"; do
+    [[ $id = floor2 || $id = tool_j1 ]] && continue # one image: same as the 1-process runs
+    run_one "big-$ext" "$id"
+  done
+done
+ELAPSED=$(( $(date +%s) - STARTED ))
+
+# ---------------------------------------------------------------- report
+ver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo "not installed"; }
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || echo unknown)
+MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
+OS=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME" || uname -s)
+REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[[ -z "$(git -C "$ROOT" status --porcelain --untracked-files=no -- Sources Package.swift 2>/dev/null)" ]] || REV="$REV (with uncommitted changes to Sources/)"
+VIPS_V=$(vips --version 2>/dev/null || echo "not installed")
+IM_V=$(convert -version 2>/dev/null | head -1 | sed 's/^Version: //; s| https.*||' || true)
+PIL_V=$(python3 -c 'import PIL; print(PIL.__version__, "(" + PIL.__file__.rsplit("/", 2)[0] + ")")' 2>/dev/null || echo "not installed")
+PY_V=$(python3 --version 2>/dev/null || echo "not installed")
+CC_V=$(cc --version 2>/dev/null | head -1 || echo "not installed")
+
+ref_for() { # the decode-floor median a case is compared with: same number of processes
+  local set=$1 id=$2 f=floor2
+  [[ ${PROCS[$id]} = 1 ]] && f=floor1
+  [[ -n "${TIMES[$set/$f]:-}" ]] && median <<< "${TIMES[$set/$f]}" || echo ""
+}
+ratio() { # MEDIAN REF
+  [[ -n "$2" ]] && awk -v m="$1" -v f="$2" 'BEGIN { if (f > 0) printf "%.2f×", m / f; else print "–" }' || echo "–"
+}
+outputs() { # SET ID EXPECTED
+  local key="$1/$2"
+  [[ ${OUTPUTS[$2]} = 1 ]] || { echo "–"; return; }
+  local s="${COUNT[$key]:-0}/$3"
+  [[ -n "${FAILS[$key]:-}" ]] && s="$s (${FAILS[$key]})"
+  echo "$s"
+}
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Made by \`$INVOCATION\` on $(date -u '+%Y-%m-%d %H:%M UTC') in ${ELAPSED} s. See Benchmarks/README.md for what is measured."
+  echo
+  echo "## Machine"
+  echo
+  echo "- $(nproc) CPUs (\`nproc\`), $CPU, $MEM; $OS, kernel $(uname -r); CPU ${BUSY_BEFORE}% busy in the second before the run, load average $LOAD_BEFORE (other work on the machine shows up as a wide min–max)"
+  echo "- thumbnail $REV; libjpeg-turbo $(ver libturbojpeg0); libpng $(ver libpng16-16); $VIPS_V; ${IM_V:-ImageMagick not installed}; Pillow $PIL_V; $PY_V; $CC_V"
+  echo "- Input: $NFILES files ($NJPEG JPEG, $((NFILES - NJPEG)) PNG, $(awk -v b="$NBYTES" 'BEGIN {printf "%.1f MB", b/1e6}')) in \`${PHOTOS/#$ROOT\//}\`; box $BOX; $JOBS processes; $ROUNDS round(s); VIPS_CONCURRENCY=$VIPS_CONCURRENCY, MAGICK_THREAD_LIMIT=$MAGICK_THREAD_LIMIT"
+  echo
+  echo "## Batch: $NFILES images, median of $ROUNDS round(s)"
+  echo
+  echo "| Program | Procs | Median wall (s) | Min–max (s) | Images/s | × decode floor | Peak RSS (MiB) | Outputs |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for id in "${CASES[@]}"; do
+    key="photos/$id"
+    m=$(median <<< "${TIMES[$key]}")
+    printf '| %s | %s | %.3f | %s | %.1f | %s | %s | %s |\n' "${LABEL[$id]}" "${PROCS[$id]}" "$m" \
+      "$(minmax <<< "${TIMES[$key]}")" "$(awk -v n="$NFILES" -v m="$m" 'BEGIN {print n / m}')" \
+      "$(ratio "$m" "$(ref_for photos "$id")")" "$(maxrss_mib <<< "${RSS[$key]}")" "$(outputs photos "$id" "$NFILES")"
+  done
+  echo
+  echo "## Fixed cost: one 16x16 PNG, median of $ROUNDS round(s)"
+  echo
+  echo "The time to start the program (for \`thumbnail\`, its worker pool) and finish on a trivial image."
+  echo
+  echo "| Program | Median wall (ms) | Min–max (ms) | Peak RSS (MiB) |"
+  echo "| --- | ---: | ---: | ---: |"
+  for id in "${CASES[@]}"; do
+    [[ $id = floor2 || $id = tool_j1 ]] && continue
+    key="tiny/$id"
+    printf '| %s | %.1f | %s | %s |\n' "${LABEL[$id]}" "$(awk -v m="$(median <<< "${TIMES[$key]}")" 'BEGIN {print m * 1000}')" \
+      "$(minmax 1000 %.1f <<< "${TIMES[$key]}")" "$(maxrss_mib <<< "${RSS[$key]}")"
+  done
+  if [[ $BIG_RAN = 1 ]]; then
+    echo
+    echo "## Memory: one 5120x2880 image, one run"
+    echo
+    echo "\`big.jpg\` and \`big.png\` are \`$(basename "$BIG_SRC")\` resized to 5120x2880 (Benchmarks/scratch/big-*)."
+    echo
+    echo "| Program | big.jpg wall (s) | big.jpg peak RSS (MiB) | big.png wall (s) | big.png peak RSS (MiB) |"
+    echo "| --- | ---: | ---: | ---: | ---: |"
+    for id in "${CASES[@]}"; do
+      [[ $id = floor2 || $id = tool_j1 ]] && continue
+      row="| ${LABEL[$id]}"
+      for ext in jpg png; do
+        key="big-$ext/$id"
+        if [[ -n "${TIMES[$key]:-}" ]]; then
+          w=$(median <<< "${TIMES[$key]}" | xargs printf "%.3f")
+          [[ -n "${FAILS[$key]:-}" ]] && w="$w (${FAILS[$key]})"
+          row="$row | $w | $(maxrss_mib <<< "${RSS[$key]}")"
+        else
+          row="$row | – | –"
+        fi
+      done
+      echo "$row |"
+    done
+  fi
+  echo
+  echo "## Commands"
+  echo
+  for id in "${CASES[@]}"; do echo "- ${LABEL[$id]}: \`${SHOWN[$id]}\`"; done
+  echo
+  echo "## How to read it"
+  echo
+  echo "- Wall time is measured around each command; the rounds alternate the programs (every program once per round, the order rotated by three each round); the median and range over the rounds are shown."
+  echo "- × decode floor: the median divided by the decode floor's with the same number of processes (Benchmarks/decode-floor.c: read and decode each file with TurboJPEG at the tool's DCT scale, or libpng row by row; no blur, resample, encode or write)."
+  echo "- Peak RSS is GNU time's \"Maximum resident set size\" of the command: on Linux that is the largest peak of any single process in the tree that was waited for (the parent, the worker processes, xargs' children, the Python pool's workers), not their sum; the maximum over the rounds is shown."
+  echo "- Only \`thumbnail\` and the tutorial blur (sigma 2). vipsthumbnail writes every thumbnail as JPEG (\`%s.jpg\`) with its metadata; mogrify and the tutorial keep each file's format. Outputs counts the images written (hidden files such as the tool's \`.thumbnail-state.json\` are not counted); every run writes into a fresh, empty folder."
+  if [[ ${#NOTES[@]} -gt 0 ]]; then
+    echo
+    echo "## Notes from this run"
+    echo
+    for n in "${NOTES[@]}"; do echo "- $n"; done
+  fi
+} > "$REPORT.tmp"
+mv "$REPORT.tmp" "$REPORT"
+cat "$REPORT"
+log "wrote $REPORT"
