@@ -2,6 +2,7 @@
 #include "CSystemShim.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <unistd.h>
 #include <signal.h>
@@ -20,4 +21,9 @@ int tnsys_affinity_cpu_count(void) {
 
 int tnsys_pipe_cloexec(int fds[2], int extra_flags) {
     return pipe2(fds, O_CLOEXEC | extra_flags);
+}
+
+void tnsys_keep_freed_memory(void) {
+    mallopt(M_MMAP_THRESHOLD, 512 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }

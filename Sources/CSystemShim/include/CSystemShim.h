@@ -17,6 +17,10 @@ int tnsys_affinity_cpu_count(void);
 /// pipe2(fds, O_CLOEXEC | extra_flags): a pipe whose ends are not inherited by spawned programs.
 int tnsys_pipe_cloexec(int fds[2], int extra_flags);
 
+/// Tells malloc to keep large freed blocks for reuse (mallopt M_MMAP_THRESHOLD and
+/// M_TRIM_THRESHOLD), so a worker's per-image buffers do not page-fault afresh for every image.
+void tnsys_keep_freed_memory(void);
+
 #ifdef __cplusplus
 }
 #endif

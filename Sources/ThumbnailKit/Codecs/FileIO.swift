@@ -16,25 +16,32 @@ public enum FileIO {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .unreadable(errorText()) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .unreadable("not a regular file") }
-        var size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var filled = 0
+        // Read straight into uninitialised storage: zero-filling 16 MB first would be a wasted pass.
+        var failure: Int32 = 0
+        var capacity = Int(info.st_size) + 1
+        var bytes: [UInt8] = []
         while true {
-            if filled == size {
-                // The file may have grown since fstat: read on until end of file.
-                size += 65536
-                bytes.append(contentsOf: repeatElement(0, count: 65536))
+            let previous = bytes
+            bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                var filled = previous.count
+                if filled > 0 { _ = buffer.initialize(from: previous) }
+                while filled < capacity {
+                    let n = read(fd, buffer.baseAddress! + filled, capacity - filled)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        break
+                    }
+                    if n == 0 { break }
+                    filled += n
+                }
+                count = filled
             }
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(errorText())
-            }
-            if n == 0 { break }
-            filled += n
+            if failure != 0 { throw .unreadable(errorText(failure)) }
+            // Filled to capacity: the file grew since fstat; read on.
+            if bytes.count < capacity { return bytes }
+            capacity *= 2
         }
-        bytes.removeSubrange(filled...)
-        return bytes
     }
 
     /// Up to `count` bytes from the start of the file at `path`.

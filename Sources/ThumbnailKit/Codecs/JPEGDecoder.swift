@@ -65,13 +65,16 @@ public final class JPEGDecoder {
         let isCMYK = header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue)
         let format: TJPF = isGray ? TJPF_GRAY : (isCMYK ? TJPF_CMYK : TJPF_RGB)
         let decodedChannels = isGray ? 1 : (isCMYK ? 4 : 3)
-        var pixels = [UInt8](repeating: 0, count: width * height * decodedChannels)
-        let status = data.withUnsafeBufferPointer { input in
-            pixels.withUnsafeMutableBufferPointer { output in
+        var status: Int32 = 0
+        // TurboJPEG writes every byte (or fails): no need to zero the buffer first.
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * decodedChannels) { output, count in
+            status = data.withUnsafeBufferPointer { input in
                 // Width and height are the scaled ones: TurboJPEG picks the scaling factor from them.
                 tjDecompress2(handle, input.baseAddress, UInt(data.count), output.baseAddress,
                               Int32(width), 0, Int32(height), Int32(format.rawValue), 0)
             }
+            if status != 0 { output.initialize(repeating: 0) }
+            count = output.count
         }
         if status != 0 {
             let message = lastError
