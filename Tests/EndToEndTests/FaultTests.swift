@@ -195,6 +195,18 @@ final class BackgroundRun {
         try checkWhole(root + "/t", count: 2)
     }
 
+    @Test func harmlessDecoderWarningsDoNotFailAFile() throws {
+        // Stray bytes before a marker ("extraneous bytes before marker", common from old cameras).
+        var jpeg = try FileIO.readAll(path: Tool.fixtures + "/jpeg/testorig.jpg")
+        let sos = try #require(jpeg.indices.first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xDA })
+        jpeg.insert(contentsOf: [0x12, 0x34, 0x56], at: sos)
+        let root = try Tool.workspace([])
+        try FileIO.writeAtomically(jpeg, to: root + "/images/stray.jpg")
+        let run = try Tool.run(["images", "--out", "t"], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdoutLines == ["t/stray.jpg"])
+    }
+
     @Test func libpngCrashersFailCleanly() throws {
         let run = try Tool.run([Tool.fixtures + "/testpngs/crashers", "--out", "t"], in: try Tool.workspace([]))
         #expect(run.status == 1)

@@ -39,7 +39,10 @@ public final class JPEGDecoder {
         let status = data.withUnsafeBufferPointer {
             tjDecompressHeader3(handle, $0.baseAddress, UInt(data.count), &width, &height, &subsampling, &colorspace)
         }
-        guard status == 0 else {
+        // A harmless warning (stray bytes before a marker) still gives a usable header.
+        let harmless = status != 0 && tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
+            && Self.isHarmless(lastError) && width > 0 && height > 0
+        guard status == 0 || harmless else {
             let message = lastError
             reset()
             if message.contains("data precision") {
@@ -88,7 +91,7 @@ public final class JPEGDecoder {
             if message.contains("Premature end") {
                 throw .truncated(message)
             }
-            if !message.contains("extraneous bytes") {
+            if !Self.isHarmless(message) {
                 throw .corrupt(message)
             }
         }
@@ -98,6 +101,12 @@ public final class JPEGDecoder {
                                pixels: Self.cmykToRGB(pixels, inverted: inverted))
         }
         return PixelBuffer(width: width, height: height, channels: decodedChannels, pixels: pixels)
+    }
+
+    /// Warnings that lose no pixels: bytes between segments that no decoder needs (files from old
+    /// cameras and some editors have them).
+    static func isHarmless(_ warning: String) -> Bool {
+        warning.contains("extraneous bytes before marker")
     }
 
     /// CMYK (or YCCK, which TurboJPEG turns into CMYK) to RGB by the naive formula every viewer
