@@ -54,6 +54,14 @@ import Testing
         #expect(Set(run.stdoutLines) == ["out/top.jpg", "out/a/b/deep.png"])
         #expect(run.stderr.contains("in/a/b/loop: symlink loop"))
         #expect(fm.fileExists(atPath: root + "/out/a/b/deep.png"))
+        // An output folder inside the input tree is never walked: a second run makes no thumbnails
+        // of thumbnails.
+        let inside = try Tool.run(["-r", "in", "--out", "in/thumbs"], in: root)
+        #expect(inside.stdoutLines.count == 2)
+        try fm.removeItem(atPath: root + "/in/thumbs/.thumbnail-state.json")
+        let again = try Tool.run(["-r", "in", "--out", "in/thumbs"], in: root)
+        #expect(Set(again.stdoutLines) == ["in/thumbs/top.jpg", "in/thumbs/a/b/deep.png"], "\(again.stdout)")
+        #expect(!fm.fileExists(atPath: root + "/in/thumbs/thumbs"))
         // Without -r only the folder's own files.
         let flat = try Tool.run(["in", "--out", "flat"], in: root)
         #expect(flat.status == 0 && flat.stdoutLines == ["flat/top.jpg"])

@@ -58,11 +58,12 @@ public struct Batch {
 /// overwrite a source, and no two sources would write the same thumbnail.
 public enum BatchPlanner {
     public static func plan(_ request: BatchRequest) throws(BatchRefusal) -> Batch {
-        var (files, problems) = InputWalker.walk(request.inputs, recursive: request.recursive)
+        try prepareFolder(request.outputFolder)
+        var (files, problems) = InputWalker.walk(request.inputs, recursive: request.recursive,
+                                                 excluding: request.outputFolder)
         if let shard = request.shard {
             files = files.filter { shard.contains(relativePath: $0.relativePath) }
         }
-        try prepareFolder(request.outputFolder)
         let state = RunState(folder: request.outputFolder)
 
         var byOutput: [String: String] = [:]

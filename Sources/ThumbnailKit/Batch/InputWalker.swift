@@ -27,7 +27,9 @@ public struct InputProblem: Equatable, Sendable, Error {
 /// `recursive`, the folders below it too, each real folder once (a symlink loop is reported,
 /// not followed).
 public enum InputWalker {
-    public static func walk(_ inputs: [String], recursive: Bool = false) -> (files: [InputFile], problems: [InputProblem]) {
+    /// - Parameter excluding: a folder never descended into (the output folder, so that
+    ///   `thumbnail -r . --out thumbs` does not thumbnail its own thumbnails on the next run).
+    public static func walk(_ inputs: [String], recursive: Bool = false, excluding: String? = nil) -> (files: [InputFile], problems: [InputProblem]) {
         var files: [InputFile] = []
         var problems: [InputProblem] = []
         for input in inputs {
@@ -38,7 +40,8 @@ public enum InputWalker {
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 var visited = Set<[UInt64]>()
-                walkFolder(input, relative: "", recursive: recursive, visited: &visited, files: &files, problems: &problems)
+                walkFolder(input, relative: "", recursive: recursive, excluded: excluding.flatMap(folderID),
+                           visited: &visited, files: &files, problems: &problems)
             } else {
                 var relative = Substring(input)
                 while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
@@ -49,12 +52,18 @@ public enum InputWalker {
         return (files, problems)
     }
 
+    static func folderID(_ path: String) -> [UInt64]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
+    }
+
     static func modificationTime(_ info: stat) -> Int64 {
         Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     }
 
-    private static func walkFolder(_ folder: String, relative: String, recursive: Bool, visited: inout Set<[UInt64]>,
-                                   files: inout [InputFile], problems: inout [InputProblem]) {
+    private static func walkFolder(_ folder: String, relative: String, recursive: Bool, excluded: [UInt64]?,
+                                   visited: inout Set<[UInt64]>, files: inout [InputFile], problems: inout [InputProblem]) {
         var info = stat()
         guard stat(folder, &info) == 0 else {
             problems.append(InputProblem(path: folder, reason: FileIO.errorText()))
@@ -89,8 +98,9 @@ public enum InputWalker {
             }
             switch entry.st_mode & S_IFMT {
             case S_IFDIR:
-                if recursive {
-                    walkFolder(path, relative: rel, recursive: true, visited: &visited, files: &files, problems: &problems)
+                if recursive && [UInt64(entry.st_dev), UInt64(entry.st_ino)] != excluded {
+                    walkFolder(path, relative: rel, recursive: true, excluded: excluded, visited: &visited,
+                               files: &files, problems: &problems)
                 }
             case S_IFREG:
                 guard ImageFormat.sniff(path: path) != nil else { continue }
