@@ -5,7 +5,7 @@ APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 
-.PHONY: deps build run test install clean bench
+.PHONY: deps build run test install clean bench fidelity
 
 # Installs the C libraries' development packages when any is missing.
 deps:
@@ -45,3 +45,7 @@ clean:
 
 bench: build
 	Benchmarks/bench.sh $(BENCH_DIR)
+
+# PSNR against the reference rendering over real photos of every size (needs ../shared/tools).
+fidelity: build
+	Benchmarks/fidelity.sh
