@@ -1,7 +1,7 @@
 /// Applies a separable filter (horizontal weights, then vertical weights) to an 8-bit image that
-/// arrives one row at a time, top to bottom, and keeps only the output: memory is one source row
-/// plus the thumbnail, whatever the source's size. This is how a 30000x30000 PNG becomes a
-/// thumbnail without a full frame.
+/// arrives one row at a time, top to bottom, and keeps only the output: memory is one source row,
+/// a few rows of float sums and the 8-bit thumbnail, whatever the source's size. This is how a
+/// 30000x30000 PNG becomes a thumbnail without a full frame.
 ///
 /// Colour is premultiplied by alpha before filtering and divided back after, so colour hidden under
 /// transparent pixels never bleeds into visible ones.
@@ -31,8 +31,14 @@ public final class SeparableReducer {
     private let row: UnsafeMutableBufferPointer<SIMD4<Float>>
     /// That row after the horizontal pass.
     private let reducedRow: UnsafeMutableBufferPointer<SIMD4<Float>>
-    /// The output being accumulated, `outputWidth * outputHeight` pixels.
+    /// Float sums of the output rows still open, a ring of `ringRows` rows: only the rows whose
+    /// vertical support the incoming rows still reach, a handful whatever the output's height.
     private let accumulator: UnsafeMutableBufferPointer<SIMD4<Float>>
+    private let ringRows: Int
+    /// The finished thumbnail, 8 bits a sample, filled a row at a time as rows close.
+    private var output: [UInt8]
+    /// Output rows before this one are finished and in `output`.
+    private var nextRowToFinish = 0
     private var nextRow = 0
     /// The first output row whose vertical support has not yet been passed.
     private var firstOpenOutputRow = 0
@@ -61,8 +67,10 @@ public final class SeparableReducer {
         blockRow = .allocate(capacity: stageWidth)
         blockRow.initialize(repeating: .zero)
         reducedRow = .allocate(capacity: outputWidth)
-        accumulator = .allocate(capacity: outputWidth * outputHeight)
+        ringRows = Self.mostOpenRows(vertical)
+        accumulator = .allocate(capacity: outputWidth * ringRows)
         accumulator.initialize(repeating: .zero)
+        output = [UInt8](repeating: 0, count: outputWidth * outputHeight * channels)
         row.initialize(repeating: .zero)
         reducedRow.initialize(repeating: .zero)
     }
@@ -224,6 +232,19 @@ public final class SeparableReducer {
         }
     }
 
+    /// The most output rows any one input row contributes to: how many rows the ring must hold.
+    static func mostOpenRows(_ weights: ResampleWeights) -> Int {
+        var most = 1
+        var first = 0
+        for y in 0..<weights.inputSize {
+            while first < weights.outputSize && weights.starts[first] + weights.counts[first] <= y { first += 1 }
+            var last = first
+            while last < weights.outputSize && weights.starts[last] <= y { last += 1 }
+            most = max(most, last - first)
+        }
+        return most
+    }
+
     private func accumulateRow(_ y: Int) {
         let reduced = reducedRow.baseAddress!
         let acc = accumulator.baseAddress!
@@ -234,12 +255,14 @@ public final class SeparableReducer {
                     while firstOpenOutputRow < outputHeight && starts[firstOpenOutputRow] + counts[firstOpenOutputRow] <= y {
                         firstOpenOutputRow += 1
                     }
+                    // Rows no input from here on reaches are done: out of the ring, into bytes.
+                    while nextRowToFinish < firstOpenOutputRow { finishRow(nextRowToFinish); nextRowToFinish += 1 }
                     var oy = firstOpenOutputRow
                     while oy < outputHeight && starts[oy] <= y {
                         let k = y - starts[oy]
                         if k < counts[oy] {
                             let w = weights[oy * stride + k]
-                            let target = acc + oy * outputWidth
+                            let target = acc + (oy % ringRows) * outputWidth
                             for x in 0..<outputWidth {
                                 target[x] += w * reduced[x]
                             }
@@ -251,17 +274,18 @@ public final class SeparableReducer {
         }
     }
 
-    /// The thumbnail, once every source row has been consumed: colour divided back by alpha,
-    /// rounded and clamped to 8 bits.
-    public func finish() -> PixelBuffer {
-        precondition(nextRow == sourceHeight && nextStageRow == stageHeight, "finish() before every row was consumed")
-        let count = outputWidth * outputHeight
-        var pixels = [UInt8](repeating: 0, count: count * channels)
-        let acc = accumulator.baseAddress!
+    /// Output row `oy`: colour divided back by alpha, rounded and clamped to 8 bits; its ring slot
+    /// cleared for the row that will use it next.
+    private func finishRow(_ oy: Int) {
+        let sums = accumulator.baseAddress! + (oy % ringRows) * outputWidth
         let channels = self.channels
-        pixels.withUnsafeMutableBufferPointer { out in
-            for i in 0..<count {
-                var v = acc[i]
+        let hasAlpha = self.hasAlpha
+        let width = outputWidth
+        output.withUnsafeMutableBufferPointer { out in
+            let row = out.baseAddress! + oy * width * channels
+            for x in 0..<width {
+                var v = sums[x]
+                sums[x] = .zero
                 if hasAlpha {
                     let a = v[3]
                     // Below a thousandth of a level the pixel is invisible: leave its colour 0.
@@ -271,13 +295,18 @@ public final class SeparableReducer {
                     v[2] *= scale
                     if channels == 2 { v[1] = a }
                 }
-                let base = i * channels
                 for c in 0..<channels {
-                    out[base + c] = Self.toByte(v[c])
+                    row[x * channels + c] = Self.toByte(v[c])
                 }
             }
         }
-        return PixelBuffer(width: outputWidth, height: outputHeight, channels: channels, pixels: pixels)
+    }
+
+    /// The thumbnail, once every source row has been consumed.
+    public func finish() -> PixelBuffer {
+        precondition(nextRow == sourceHeight && nextStageRow == stageHeight, "finish() before every row was consumed")
+        while nextRowToFinish < outputHeight { finishRow(nextRowToFinish); nextRowToFinish += 1 }
+        return PixelBuffer(width: outputWidth, height: outputHeight, channels: channels, pixels: output)
     }
 
     @inline(__always)
