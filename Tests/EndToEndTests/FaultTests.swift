@@ -172,6 +172,21 @@ final class BackgroundRun {
         #expect(small.status == 1 && small.stderr.contains("over the limit of 1000"))
     }
 
+    @Test func aHugePNGStreamsRowByRowInLittleMemory() throws {
+        // 20000x20000: 400 MB as an 8-bit frame, 6.4 GB as float pixels.
+        let root = try Tool.workspace(["huge-20000x20000.png"])
+        let run = try Tool.run(["images", "--out", "t", "--blur", "0", "--size", "30x30"], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        let thumb = try ThumbnailRenderer(spec: ThumbnailSpec()).decodeWhole(root + "/t/huge-20000x20000.png")
+        #expect(thumb.width == 30 && thumb.height == 30 && thumb.channels == 1)
+        #expect(thumb[15, 15, 0] == 255 && thumb[2, 2, 0] == 0 && thumb[27, 15, 0] == 0)
+        // The largest peak of any process this test process has waited for (every run of the tool
+        // so far, and their workers): far below one frame.
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        #expect(usage.ru_maxrss < 64 * 1024, "peak \(usage.ru_maxrss) KiB")
+    }
+
     @Test func damagedFilesFailWithOneLineEachAndNothingHalfWritten() throws {
         let root = try Tool.workspace(["jpeg/testorig.jpg", "pngsuite/basn2c08.png"])
         let jpeg = try FileIO.readAll(path: Tool.fixtures + "/jpeg/testimgint.jpg")
