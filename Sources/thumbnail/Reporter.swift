@@ -1,4 +1,7 @@
 import ThumbnailKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Prints results as they come: written paths (or JSON Lines) on stdout, a line at a time for
 /// pipes; failures, progress and the closing summary on stderr.
@@ -79,8 +82,14 @@ final class Reporter {
     }
 
     private func out(_ line: String) {
+        // When stdout is the same terminal, lift the progress line off first, then put it back.
+        let lift = progressShown && stdoutIsTerminal
+        if lift { clearProgress() }
         StandardStreams.output(line + terminator)
+        if lift { drawProgress(force: true) }
     }
+
+    private let stdoutIsTerminal = isatty(1) == 1
 
     // MARK: progress
 

@@ -29,8 +29,13 @@ enum Tool {
 
     /// Runs the tool with `arguments` in `folder`, feeding `input` on stdin.
     static func run(_ arguments: [String], in folder: String, input: String = "") throws -> Run {
+        try runProgram(binary, arguments, in: folder, input: input)
+    }
+
+    /// Runs `program` with `arguments` in `folder`, feeding `input` on stdin.
+    static func runProgram(_ program: String, _ arguments: [String], in folder: String, input: String = "") throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         // Output goes to files, so neither stream can fill a pipe and stall the tool.

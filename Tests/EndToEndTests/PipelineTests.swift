@@ -163,6 +163,21 @@ import Testing
         #expect(Tool.names(lone + "/s\(owner)") == [name])
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func aLiveProgressLineOnATerminalNeverGarblesThePaths() throws {
+        let root = try Tool.workspace(Self.samples)
+        // script(1) gives the tool a terminal for stdout and stderr alike.
+        let command = "'\(Tool.binary)' images --out t"
+        let run = try Tool.runProgram("/usr/bin/script", ["-qec", command, "/dev/null"], in: root)
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(run.stdout.contains("\r\u{1B}[K") && run.stdout.contains("/4 images"))
+        // Every path starts on a clean line: right after a line clear, never after progress text.
+        for name in ["testorig.jpg", "basn6a08.png", "vgl_5674_0098.png", "basn2c16.png"] {
+            #expect(run.stdout.contains("\u{1B}[Kt/\(name)\r\n"), "\(name) garbled: \(run.stdout.debugDescription)")
+        }
+        #expect(run.stdout.contains("\u{1B}[K4 thumbnails in"))
+    }
+
     @Test func progressOnlyWithoutEscapesWhenNotATerminal() throws {
         let root = try Tool.workspace(Self.samples)
         let plain = try Tool.run(["images", "--out", "t"], in: root)
