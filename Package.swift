@@ -28,7 +28,9 @@ let package = Package(
         .target(
             name: "ThumbnailKit",
             dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            // Plain -O, bounds and overflow checks kept: a bug met on a hostile file traps (the pool
+            // reports it) instead of corrupting memory; -Ounchecked measured only 1% faster.
+            swiftSettings: []
         ),
         .executableTarget(
             name: "thumbnail",
