@@ -83,7 +83,8 @@ public final class PNGDecoder {
         let lower = message.lowercased()
         if lower.contains("read error") || lower.contains("not enough") || lower.contains("truncated")
             || lower.contains("unexpected end") {
-            return .truncated(message)
+            // libpng's own words ("Read Error") do not say what happened: the file ran out.
+            return .truncated("the file ends before the image does (libpng: \(message))")
         }
         if lower.contains("exceeds user limit") || lower.contains("image width is too large")
             || lower.contains("image height is too large") {
