@@ -34,7 +34,8 @@ static void tnpng_on_warning(png_structp png, png_const_charp msg) {
     (void)msg;
 }
 
-tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *out, char *err, size_t errlen) {
+tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterlace, tnpng_info *out, char *err,
+                         size_t errlen) {
     tnpng_reader *r = calloc(1, sizeof(*r));
     if (!r) {
         tnpng_copy_message(err, errlen, "out of memory");
@@ -97,8 +98,7 @@ tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *o
     if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(r->png);
     if (png_get_valid(r->png, r->info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(r->png);
     if (bit_depth == 16) png_set_scale_16(r->png);
-    int passes = 1;
-    if (interlace != PNG_INTERLACE_NONE) passes = png_set_interlace_handling(r->png);
+    if (interlace != PNG_INTERLACE_NONE && deinterlace) png_set_interlace_handling(r->png);
     png_read_update_info(r->png, r->info);
 
     out->width = width;
@@ -107,7 +107,7 @@ tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *o
     out->bit_depth = png_get_bit_depth(r->png, r->info);
     out->source_bit_depth = bit_depth;
     out->source_color_type = color_type;
-    out->interlaced = passes > 1;
+    out->interlaced = interlace != PNG_INTERLACE_NONE;
     out->icc = r->icc;
     out->icc_length = r->icc_length;
     return r;
@@ -115,6 +115,14 @@ tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *o
 
 int tnpng_read_row(tnpng_reader *r, uint8_t *row) {
     if (setjmp(png_jmpbuf(r->png))) return -1;
+    png_read_row(r->png, row, NULL);
+    return 0;
+}
+
+int tnpng_read_pass_row(tnpng_reader *r, uint8_t *row, int *pass, uint32_t *row_in_pass) {
+    if (setjmp(png_jmpbuf(r->png))) return -1;
+    *pass = png_get_current_pass_number(r->png);
+    *row_in_pass = png_get_current_row_number(r->png);
     png_read_row(r->png, row, NULL);
     return 0;
 }

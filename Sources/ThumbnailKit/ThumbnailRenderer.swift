@@ -108,17 +108,33 @@ public final class ThumbnailRenderer {
     }
 
     private func renderPNG(_ input: String, _ outputs: [OutputRequest]) throws(CodecError) -> Decoded {
-        let decoder = try PNGDecoder(path: input, maxDimension: 1 << 20)
+        let decoder = try PNGDecoder(path: input, maxDimension: 1 << 20, deinterlace: false)
         try checkPixels(decoder.width, decoder.height)
-        let reducers = outputs.map { output in
-            let plan = ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
-                                       blurSigma: spec.blurSigma, shrinkOnLoad: false, boxShrink: true)
-            return makeReducer(plan, channels: decoder.channels)
+        let images: [PixelBuffer]
+        if decoder.interlaced {
+            // Passes arrive sparse and out of row order: no box shrink, sums for the whole output.
+            let reducers = outputs.map { output in
+                let plan = ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
+                                           blurSigma: spec.blurSigma, shrinkOnLoad: false)
+                return InterlacedReducer(sourceWidth: decoder.width, sourceHeight: decoder.height, channels: decoder.channels,
+                                         horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
+            }
+            try decoder.readPassRows { row, place in
+                for reducer in reducers { reducer.consume(row: row, at: place) }
+            }
+            images = reducers.map { $0.finish() }
+        } else {
+            let reducers = outputs.map { output in
+                let plan = ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
+                                           blurSigma: spec.blurSigma, shrinkOnLoad: false, boxShrink: true)
+                return makeReducer(plan, channels: decoder.channels)
+            }
+            try decoder.readRows { row in
+                for reducer in reducers { reducer.consume(row: row) }
+            }
+            images = reducers.map { $0.finish() }
         }
-        try decoder.readRows { row in
-            for reducer in reducers { reducer.consume(row: row) }
-        }
-        return Decoded(images: reducers.map { $0.finish() }, uprightSize: (decoder.width, decoder.height),
+        return Decoded(images: images, uprightSize: (decoder.width, decoder.height),
                        iccProfile: spec.keepICC ? decoder.iccProfile : nil)
     }
 

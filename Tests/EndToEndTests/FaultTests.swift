@@ -187,6 +187,23 @@ final class BackgroundRun {
         #expect(usage.ru_maxrss < 64 * 1024, "peak \(usage.ru_maxrss) KiB")
     }
 
+    /// Interlaced rows arrive pass by pass and are never assembled into a frame. Needs the release
+    /// build (`make test` sets THUMBNAIL_BIN): 144 million pixels through full-size Lanczos take a
+    /// debug build over a minute.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["THUMBNAIL_BIN"] != nil))
+    func aHugeInterlacedPNGNeverNeedsAFrame() throws {
+        let root = try Tool.workspace(["huge-interlaced-12000x12000.png"])
+        let run = try Tool.run(["images", "--out", "t", "--blur", "0", "--size", "30x30"], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        let thumb = try ThumbnailRenderer(spec: ThumbnailSpec()).decodeWhole(root + "/t/huge-interlaced-12000x12000.png")
+        #expect(thumb.width == 30 && thumb.height == 30 && thumb.channels == 1)
+        #expect(thumb[15, 15, 0] == 255 && thumb[2, 2, 0] == 0 && thumb[27, 15, 0] == 0)
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        // A frame alone would be 144 MB.
+        #expect(usage.ru_maxrss < 64 * 1024, "peak \(usage.ru_maxrss) KiB")
+    }
+
     @Test func damagedFilesFailWithOneLineEachAndNothingHalfWritten() throws {
         let root = try Tool.workspace(["jpeg/testorig.jpg", "pngsuite/basn2c08.png"])
         let jpeg = try FileIO.readAll(path: Tool.fixtures + "/jpeg/testimgint.jpg")

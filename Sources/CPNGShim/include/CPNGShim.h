@@ -27,7 +27,8 @@ typedef struct {
     /// Bit depth and colour type as stored in the file (IHDR).
     int source_bit_depth;
     int source_color_type;
-    /// Non-zero for Adam7-interlaced images: they must be read whole with tnpng_read_image().
+    /// Non-zero for Adam7-interlaced images. Opened with `deinterlace`, they must be read whole
+    /// with tnpng_read_image(); without, their rows come pass by pass (tnpng_read_pass_row).
     int interlaced;
     /// The embedded ICC profile (iCCP), owned by the reader; NULL when there is none.
     const uint8_t *icc;
@@ -36,10 +37,17 @@ typedef struct {
 
 /// Opens `path`, reads the header and sets up the transforms. On failure returns NULL and writes a
 /// message into `err`. Images wider or taller than `max_dimension` are refused before any pixel.
-tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, tnpng_info *info, char *err, size_t errlen);
+/// With `deinterlace`, libpng assembles interlaced images (whole-image reads only).
+tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterlace, tnpng_info *info, char *err,
+                         size_t errlen);
 
 /// Reads the next row into `row` (width * channels bytes). Returns 0, or -1 with tnpng_error() set.
 int tnpng_read_row(tnpng_reader *reader, uint8_t *row);
+
+/// Reads the next row of an interlaced image opened without `deinterlace`: the row of Adam7 pass
+/// `*pass` (0-6) numbered `*row_in_pass` within that pass's sub-image, its pixels packed (the pass's
+/// columns only). Returns 0, or -1 with tnpng_error() set.
+int tnpng_read_pass_row(tnpng_reader *reader, uint8_t *row, int *pass, uint32_t *row_in_pass);
 
 /// Reads a whole (interlaced) image into `pixels`, `stride` bytes a row. Returns 0 or -1.
 int tnpng_read_image(tnpng_reader *reader, uint8_t *pixels, size_t stride);

@@ -10,18 +10,21 @@ public final class PNGDecoder {
     public let height: Int
     /// Channels a row holds: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA.
     public let channels: Int
-    /// Adam7-interlaced files cannot be reduced row by row; they are read whole.
+    /// Adam7-interlaced: rows come pass by pass (`readPassRows`), or whole (`readImage`).
     public let interlaced: Bool
+    private let deinterlace: Bool
     /// The embedded ICC profile, if any.
     public let iccProfile: [UInt8]?
     private var rowsRead = 0
 
     /// Opens `path` and reads its header. Refuses sides over `maxDimension` before any pixel.
-    public init(path: String, maxDimension: Int) throws(CodecError) {
+    /// - Parameter deinterlace: let libpng assemble interlaced images, for `readImage` (a whole
+    ///   frame); false to read their passes with `readPassRows` and never hold a frame.
+    public init(path: String, maxDimension: Int, deinterlace: Bool = true) throws(CodecError) {
         var info = tnpng_info()
         var message = [CChar](repeating: 0, count: 256)
         let opened = message.withUnsafeMutableBufferPointer {
-            tnpng_open(path, UInt32(clamping: maxDimension), &info, $0.baseAddress, $0.count)
+            tnpng_open(path, UInt32(clamping: maxDimension), deinterlace ? 1 : 0, &info, $0.baseAddress, $0.count)
         }
         guard let opened else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -32,6 +35,7 @@ public final class PNGDecoder {
         height = Int(info.height)
         channels = Int(info.channels)
         interlaced = info.interlaced != 0
+        self.deinterlace = deinterlace
         iccProfile = info.icc.map { Array(UnsafeBufferPointer(start: $0, count: info.icc_length)) }
     }
 
@@ -39,15 +43,9 @@ public final class PNGDecoder {
 
     private var lastError: String { String(cString: tnpng_error(reader)) }
 
-    /// Hands every row to `body`, top to bottom (`width * channels` bytes each).
+    /// Hands every row of a non-interlaced image to `body`, top to bottom (`width * channels` bytes).
     public func readRows(_ body: (UnsafePointer<UInt8>) -> Void) throws(CodecError) {
-        if interlaced {
-            let image = try readImage()
-            image.pixels.withUnsafeBufferPointer { buffer in
-                for y in 0..<height { body(buffer.baseAddress! + y * image.stride) }
-            }
-            return
-        }
+        precondition(!interlaced, "interlaced images come pass by pass: readPassRows")
         var row = [UInt8](repeating: 0, count: width * channels)
         for _ in rowsRead..<height {
             let status = row.withUnsafeMutableBufferPointer { tnpng_read_row(reader, $0.baseAddress) }
@@ -57,8 +55,45 @@ public final class PNGDecoder {
         }
     }
 
+    /// Where one row of an Adam7 pass lies in the full image: its row, first column and the step
+    /// between its pixels.
+    public struct PassRow: Equatable, Sendable {
+        public var y: Int
+        public var firstColumn: Int
+        public var columnStep: Int
+        public var count: Int
+    }
+
+    /// Adam7's passes: (first row, row step, first column, column step).
+    static let adam7 = [(0, 8, 0, 8), (0, 8, 4, 8), (4, 8, 0, 4), (0, 4, 2, 4), (2, 4, 0, 2), (0, 2, 1, 2), (1, 2, 0, 1)]
+
+    /// Hands every row of every Adam7 pass of an interlaced image (opened without `deinterlace`)
+    /// to `body` with where it lies; a pass row holds only that pass's pixels, packed.
+    public func readPassRows(_ body: (UnsafePointer<UInt8>, PassRow) -> Void) throws(CodecError) {
+        precondition(interlaced && !deinterlace)
+        var row = [UInt8](repeating: 0, count: width * channels)
+        let total = Self.adam7.reduce(0) { sum, pass in
+            let rows = height > pass.0 ? (height - pass.0 + pass.1 - 1) / pass.1 : 0
+            let columns = width > pass.2 ? (width - pass.2 + pass.3 - 1) / pass.3 : 0
+            return sum + (columns > 0 ? rows : 0)
+        }
+        for _ in 0..<total {
+            var pass: Int32 = 0
+            var rowInPass: UInt32 = 0
+            let status = row.withUnsafeMutableBufferPointer { tnpng_read_pass_row(reader, $0.baseAddress, &pass, &rowInPass) }
+            guard status == 0 else { throw Self.classify(lastError, reading: true) }
+            guard (0..<7).contains(Int(pass)) else { throw .corrupt("bad interlace pass \(pass)") }
+            let (y0, dy, x0, dx) = Self.adam7[Int(pass)]
+            let y = y0 + Int(rowInPass) * dy
+            guard y < height, x0 < width else { throw .corrupt("interlaced row outside the image") }
+            let place = PassRow(y: y, firstColumn: x0, columnStep: dx, count: (width - x0 + dx - 1) / dx)
+            row.withUnsafeBufferPointer { body($0.baseAddress!, place) }
+        }
+    }
+
     /// Reads the whole image (needed for interlaced files, and for small images in tests).
     public func readImage() throws(CodecError) -> PixelBuffer {
+        precondition(!interlaced || deinterlace, "open with deinterlace to read an interlaced image whole")
         var pixels = [UInt8](repeating: 0, count: width * height * channels)
         if interlaced {
             let status = pixels.withUnsafeMutableBufferPointer {

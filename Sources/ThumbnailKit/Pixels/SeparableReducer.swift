@@ -185,24 +185,28 @@ public final class SeparableReducer {
     }
 
     private func loadRow(_ source: UnsafePointer<UInt8>) {
-        let row = self.row.baseAddress!
+        Self.load(source, count: sourceWidth, channels: channels, into: row.baseAddress!)
+    }
+
+    /// Converts `count` 8-bit pixels to premultiplied floats, four lanes a pixel (alpha last).
+    static func load(_ source: UnsafePointer<UInt8>, count: Int, channels: Int, into row: UnsafeMutablePointer<SIMD4<Float>>) {
         switch channels {
         case 1:
-            for x in 0..<sourceWidth {
+            for x in 0..<count {
                 row[x] = SIMD4(Float(source[x]), 0, 0, 0)
             }
         case 2:
-            for x in 0..<sourceWidth {
+            for x in 0..<count {
                 let a = Float(source[2 * x + 1])
                 row[x] = SIMD4(Float(source[2 * x]) * a * (1 / 255), 0, 0, a)
             }
         case 3:
-            for x in 0..<sourceWidth {
+            for x in 0..<count {
                 let p = source + 3 * x
                 row[x] = SIMD4(Float(p[0]), Float(p[1]), Float(p[2]), 0)
             }
         default:
-            for x in 0..<sourceWidth {
+            for x in 0..<count {
                 let p = source + 4 * x
                 let a = Float(p[3])
                 let m = a * (1 / 255)
@@ -284,20 +288,8 @@ public final class SeparableReducer {
         output.withUnsafeMutableBufferPointer { out in
             let row = out.baseAddress! + oy * width * channels
             for x in 0..<width {
-                var v = sums[x]
+                Self.store(sums[x], channels: channels, hasAlpha: hasAlpha, into: row + x * channels)
                 sums[x] = .zero
-                if hasAlpha {
-                    let a = v[3]
-                    // Below a thousandth of a level the pixel is invisible: leave its colour 0.
-                    let scale: Float = a > 0.001 ? 255 / a : 0
-                    v[0] *= scale
-                    v[1] *= scale
-                    v[2] *= scale
-                    if channels == 2 { v[1] = a }
-                }
-                for c in 0..<channels {
-                    row[x * channels + c] = Self.toByte(v[c])
-                }
             }
         }
     }
@@ -307,6 +299,24 @@ public final class SeparableReducer {
         precondition(nextRow == sourceHeight && nextStageRow == stageHeight, "finish() before every row was consumed")
         while nextRowToFinish < outputHeight { finishRow(nextRowToFinish); nextRowToFinish += 1 }
         return PixelBuffer(width: outputWidth, height: outputHeight, channels: channels, pixels: output)
+    }
+
+    /// Writes one finished pixel as bytes: colour divided back by alpha, rounded, clamped.
+    @inline(__always)
+    static func store(_ sums: SIMD4<Float>, channels: Int, hasAlpha: Bool, into out: UnsafeMutablePointer<UInt8>) {
+        var v = sums
+        if hasAlpha {
+            let a = v[3]
+            // Below a thousandth of a level the pixel is invisible: leave its colour 0.
+            let scale: Float = a > 0.001 ? 255 / a : 0
+            v[0] *= scale
+            v[1] *= scale
+            v[2] *= scale
+            if channels == 2 { v[1] = a }
+        }
+        for c in 0..<channels {
+            out[c] = toByte(v[c])
+        }
     }
 
     @inline(__always)

@@ -51,6 +51,40 @@ struct PillowPNGCase: Decodable, CustomTestStringConvertible {
         }
     }
 
+    /// Passes reduced as they arrive give the thumbnail of the assembled image.
+    @Test func interlacedPassesReduceLikeTheWholeImage() throws {
+        // Some PngSuite "i" files are not interlaced after all: go by the header.
+        let files = try Fixtures.files(in: "pngsuite", ending: ".png").filter {
+            try PNGDecoder(path: Fixtures.path($0), maxDimension: 1 << 20).interlaced
+        }
+        #expect(files.count > 10)
+        for file in files {
+            let whole = try PNGDecoder(path: Fixtures.path(file), maxDimension: 1 << 20).readImage()
+            for (w, h, sigma) in [(11, 7, 0.0), (32, 32, 2.0), (5, 13, 1.0)] {
+                let horizontal = GaussianBlur.apply(sigma: sigma, before: .lanczos3(from: whole.width, to: w))
+                let vertical = GaussianBlur.apply(sigma: sigma, before: .lanczos3(from: whole.height, to: h))
+                let full = SeparableReducer(sourceWidth: whole.width, sourceHeight: whole.height, channels: whole.channels,
+                                            horizontal: horizontal, vertical: vertical)
+                full.consume(whole)
+                let expected = full.finish()
+                let decoder = try PNGDecoder(path: Fixtures.path(file), maxDimension: 1 << 20, deinterlace: false)
+                let sparse = InterlacedReducer(sourceWidth: whole.width, sourceHeight: whole.height, channels: whole.channels,
+                                               horizontal: horizontal, vertical: vertical)
+                var rows = 0
+                try decoder.readPassRows { row, place in
+                    sparse.consume(row: row, at: place)
+                    rows += 1
+                }
+                #expect(rows > whole.height, "\(file): seven passes give more rows than the image has")
+                let got = sparse.finish()
+                #expect(got.width == w && got.height == h)
+                // The same sums in another order: at most one level apart.
+                let worst = zip(got.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
+                #expect(worst <= 1, "\(file) \(w)x\(h): off by \(worst)")
+            }
+        }
+    }
+
     @Test func refusesSidesOverTheLimitBeforeDecoding() {
         #expect(throws: CodecError.self) {
             _ = try PNGDecoder(path: Fixtures.path("pngsuite/basn0g08.png"), maxDimension: 16)
