@@ -41,8 +41,8 @@ enum Tool {
         // Output goes to files, so neither stream can fill a pipe and stall the tool.
         let outPath = NSTemporaryDirectory() + "thumbnail-out-" + UUID().uuidString
         let errPath = outPath + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let inp = Pipe()

@@ -11,8 +11,8 @@ final class BackgroundRun {
     init(_ arguments: [String], in folder: String, prefix: [String] = []) throws {
         outPath = NSTemporaryDirectory() + "thumbnail-bg-" + UUID().uuidString
         errPath = outPath + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         if prefix.isEmpty {
             process.executableURL = URL(fileURLWithPath: Tool.binary)
             process.arguments = arguments
