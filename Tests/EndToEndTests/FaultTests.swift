@@ -136,6 +136,20 @@ final class BackgroundRun {
         try checkWhole(root + "/t", count: 4)
     }
 
+    /// The default pool size follows the CPU affinity mask, not the machine's core count.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset")))
+    func theDefaultPoolHonoursCPUAffinity() throws {
+        let root = try stuckWorkspace()
+        let run = try BackgroundRun(["stuck.png", "images", "--out", "t"], in: root,
+                                    prefix: ["-c", "exec taskset -c 0 \"$0\" \"$@\""])
+        #expect(run.wait(upTo: 20) { run.stdout.split(separator: "\n").count == 4 })
+        usleep(200_000)
+        // One usable core: one worker, now stuck on the FIFO.
+        #expect(BackgroundRun.children(of: run.pid).filter(BackgroundRun.alive).count == 1)
+        kill(run.pid, SIGTERM)
+        #expect(run.finish() == 143)
+    }
+
     @Test func noWorkerOutlivesAParentKilledWithSIGKILL() throws {
         let root = try stuckWorkspace()
         let run = try BackgroundRun(["--jobs", "2", "stuck.png", "--out", "t"], in: root)
