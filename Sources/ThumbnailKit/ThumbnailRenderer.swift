@@ -13,63 +13,71 @@ public final class ThumbnailRenderer {
     /// Renders `input` into every one of `outputs`. Throws the reason the image failed; nothing is
     /// left at an output path that was not completely written.
     public func render(input: String, outputs: [OutputRequest]) throws(CodecError) -> RenderResult {
-        let head = try FileIO.readPrefix(path: input, count: 8)
-        if head.isEmpty { throw .empty }
-        guard let format = ImageFormat.sniff(head) else { throw .notAnImage }
-        let decoded: Decoded
-        let fingerprint: String
-        switch format {
-        case .jpeg:
-            let data = try FileIO.readAll(path: input)
-            decoded = try renderJPEG(data, outputs)
-            fingerprint = FileIO.fingerprint(bytes: data)
-        case .png:
-            decoded = try renderPNG(input, outputs)
-            fingerprint = try FileIO.fingerprint(path: input)
-        }
-        let images = decoded.images
-        let sourceSize = decoded.uprightSize
+        let (format, decoded) = try reduce(input, outputs, fingerprint: true)
         var records: [OutputRecord] = []
-        for (image, output) in zip(images, outputs) {
+        for (image, output) in zip(decoded.images, outputs) {
             let bytes = try encode(image, as: spec.format ?? format, iccProfile: decoded.iccProfile)
             let path = OutputNaming.resolve(output.path, width: image.width, height: image.height)
             try FileIO.writeAtomically(bytes, to: path)
             records.append(OutputRecord(path: path, width: image.width, height: image.height, bytes: bytes.count,
                                         box: output.box.description))
         }
-        return RenderResult(sourceWidth: sourceSize.0, sourceHeight: sourceSize.1, outputs: records,
-                            fingerprint: fingerprint)
+        return RenderResult(sourceWidth: decoded.uprightSize.0, sourceHeight: decoded.uprightSize.1, outputs: records,
+                            fingerprint: decoded.fingerprint)
     }
 
     /// Decodes and reduces without writing anything: the thumbnails' pixels, one per box.
     public func thumbnails(of input: String, boxes: [BoxSize]) throws(CodecError) -> [PixelBuffer] {
-        let outputs = boxes.map { OutputRequest(path: "", box: $0) }
-        let head = try FileIO.readPrefix(path: input, count: 8)
-        if head.isEmpty { throw .empty }
-        switch ImageFormat.sniff(head) {
-        case .jpeg: return try renderJPEG(FileIO.readAll(path: input), outputs).images
-        case .png: return try renderPNG(input, outputs).images
-        case nil: throw .notAnImage
-        }
+        try reduce(input, boxes.map { OutputRequest(path: "", box: $0) }, fingerprint: false).1.images
     }
 
     /// The whole image at full size, as decoded (for tests and tools).
     public func decodeWhole(_ input: String) throws(CodecError) -> PixelBuffer {
-        let head = try FileIO.readPrefix(path: input, count: 8)
-        switch ImageFormat.sniff(head) {
+        switch try Self.sniff(input) {
         case .jpeg:
             let data = try FileIO.readAll(path: input)
-            if jpegDecoder == nil { jpegDecoder = try JPEGDecoder() }
-            return try jpegDecoder!.decode(data, header: try jpegDecoder!.readHeader(data), eighths: 8)
+            let decoder = try jpeg()
+            return try decoder.decode(data, header: try decoder.readHeader(data), eighths: 8)
         case .png:
             return try PNGDecoder(path: input, maxDimension: 1 << 20).readImage()
-        case nil:
-            throw head.isEmpty ? .empty : .notAnImage
         }
     }
 
+    /// The format of `input` from its first bytes.
+    private static func sniff(_ input: String) throws(CodecError) -> ImageFormat {
+        let head = try FileIO.readPrefix(path: input, count: 8)
+        if head.isEmpty { throw .empty }
+        guard let format = ImageFormat.sniff(head) else { throw .notAnImage }
+        return format
+    }
+
+    /// Decodes `input` and reduces it to every output's size.
+    private func reduce(_ input: String, _ outputs: [OutputRequest], fingerprint: Bool) throws(CodecError) -> (ImageFormat, Decoded) {
+        let format = try Self.sniff(input)
+        switch format {
+        case .jpeg:
+            let data = try FileIO.readAll(path: input)
+            var decoded = try renderJPEG(data, outputs)
+            // The bytes are in memory already: fingerprinting them costs no read.
+            if fingerprint { decoded.fingerprint = FileIO.fingerprint(bytes: data) }
+            return (format, decoded)
+        case .png:
+            var decoded = try renderPNG(input, outputs)
+            if fingerprint { decoded.fingerprint = try FileIO.fingerprint(path: input) }
+            return (format, decoded)
+        }
+    }
+
+    private func jpeg() throws(CodecError) -> JPEGDecoder {
+        if let jpegDecoder { return jpegDecoder }
+        let decoder = try JPEGDecoder()
+        jpegDecoder = decoder
+        return decoder
+    }
+
     private func checkPixels(_ width: Int, _ height: Int) throws(CodecError) {
-        if width.multipliedReportingOverflow(by: height).partialValue > spec.maxPixels || width > 65535 * 16 {
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        if overflow || pixels > spec.maxPixels {
             throw .tooManyPixels(width: width, height: height, limit: spec.maxPixels)
         }
     }
@@ -80,11 +88,12 @@ public final class ThumbnailRenderer {
         /// The source's size as shown (after EXIF orientation).
         var uprightSize: (Int, Int)
         var iccProfile: [UInt8]?
+        /// `FileIO.fingerprint` of the source's bytes, when asked for.
+        var fingerprint = ""
     }
 
     private func renderJPEG(_ data: [UInt8], _ outputs: [OutputRequest]) throws(CodecError) -> Decoded {
-        if jpegDecoder == nil { jpegDecoder = try JPEGDecoder() }
-        let decoder = jpegDecoder!
+        let decoder = try jpeg()
         let header = try decoder.readHeader(data)
         try checkPixels(header.width, header.height)
         let orientation = spec.autoRotate ? EXIFOrientation.read(jpeg: data) : 1
@@ -110,25 +119,23 @@ public final class ThumbnailRenderer {
     private func renderPNG(_ input: String, _ outputs: [OutputRequest]) throws(CodecError) -> Decoded {
         let decoder = try PNGDecoder(path: input, maxDimension: 1 << 20, deinterlace: false)
         try checkPixels(decoder.width, decoder.height)
+        let plans = outputs.map { output in
+            // Interlaced passes arrive sparse and out of row order: no box shrink for them.
+            ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
+                            blurSigma: spec.blurSigma, shrinkOnLoad: false, boxShrink: !decoder.interlaced)
+        }
         let images: [PixelBuffer]
         if decoder.interlaced {
-            // Passes arrive sparse and out of row order: no box shrink, sums for the whole output.
-            let reducers = outputs.map { output in
-                let plan = ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
-                                           blurSigma: spec.blurSigma, shrinkOnLoad: false)
-                return InterlacedReducer(sourceWidth: decoder.width, sourceHeight: decoder.height, channels: decoder.channels,
-                                         horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
+            let reducers = plans.map { plan in
+                InterlacedReducer(sourceWidth: decoder.width, sourceHeight: decoder.height, channels: decoder.channels,
+                                  horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
             }
             try decoder.readPassRows { row, place in
                 for reducer in reducers { reducer.consume(row: row, at: place) }
             }
             images = reducers.map { $0.finish() }
         } else {
-            let reducers = outputs.map { output in
-                let plan = ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
-                                           blurSigma: spec.blurSigma, shrinkOnLoad: false, boxShrink: true)
-                return makeReducer(plan, channels: decoder.channels)
-            }
+            let reducers = plans.map { makeReducer($0, channels: decoder.channels) }
             try decoder.readRows { row in
                 for reducer in reducers { reducer.consume(row: row) }
             }
