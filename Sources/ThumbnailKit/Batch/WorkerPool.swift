@@ -67,7 +67,7 @@ public final class WorkerPool {
         var queue = jobs[...]
         var retried = Set<Int>()
         var outstanding = jobs.count
-        let folders = Set(jobs.flatMap { $0.outputs.map { Self.folder(of: $0.path) } })
+        let folders = Set(jobs.flatMap { $0.outputs.map { OutputNaming.folder(of: $0.path) } })
         let wanted = min(size, jobs.count)
         for _ in 0..<wanted {
             if let worker = spawn() { workers.append(worker) }
@@ -79,8 +79,7 @@ public final class WorkerPool {
 
         while outstanding > 0 {
             if let signal = SignalWatch.caught {
-                killAll()
-                removeTemporaryFiles(in: folders)
+                for pid in killAll() { removeTemporaryFiles(in: folders, pid: pid) }
                 return .interrupted(signal: signal)
             }
             // Give every idle worker a job.
@@ -98,8 +97,13 @@ public final class WorkerPool {
             let now = Clock.now()
             let nearest = workers.compactMap { $0.job == nil ? nil : $0.started + timeout - now }.min() ?? timeout
             let wait = Int32(max(min(nearest, 1.0), 0.0) * 1000) + 1
-            let ready = poll(&fds, nfds_t(fds.count), wait)
-            if ready < 0 && errno != EINTR { break }
+            if poll(&fds, nfds_t(fds.count), wait) < 0 && errno != EINTR {
+                // Cannot happen with valid descriptors; if it does, say so for every job left.
+                let why = "cannot wait for the workers: \(FileIO.errorText())"
+                for job in workers.compactMap(\.job) + queue { report(job, .failed(why)) }
+                for pid in killAll() { removeTemporaryFiles(in: folders, pid: pid) }
+                return .finished
+            }
 
             var index = 0
             while index < workers.count {
@@ -119,10 +123,10 @@ public final class WorkerPool {
                         }
                     }
                 }
-                if alive, let job = workers[index].job, Clock.now() - workers[index].started > timeout {
+                if alive, workers[index].job != nil, Clock.now() - workers[index].started > timeout {
+                    // Its pipe closes when it dies; the dead-worker branch below reports the image.
                     kill(workers[index].pid, SIGKILL)
                     workers[index].timedOut = true
-                    _ = job
                 }
                 if !alive {
                     let dead = workers.remove(at: index)
@@ -162,11 +166,6 @@ public final class WorkerPool {
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
-    }
-
-    static func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     private func spawn() -> Worker? {
@@ -224,18 +223,13 @@ public final class WorkerPool {
         return names[signal] ?? "signal \(signal)"
     }
 
-    private func killAll() {
+    /// Kills and reaps every worker; returns their process IDs.
+    private func killAll() -> [pid_t] {
         for worker in workers { kill(worker.pid, SIGKILL) }
         for worker in workers { reap(worker) }
         let pids = workers.map(\.pid)
         workers.removeAll()
-        lastPIDs = pids
-    }
-
-    private var lastPIDs: [pid_t] = []
-
-    private func removeTemporaryFiles(in folders: Set<String>) {
-        for pid in lastPIDs { removeTemporaryFiles(in: folders, pid: pid) }
+        return pids
     }
 
     /// Removes the temporary files a (dead) worker left in the output folders.
