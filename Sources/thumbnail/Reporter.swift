@@ -58,9 +58,10 @@ final class Reporter {
         }
     }
 
-    func failure(_ path: String, _ reason: String) {
+    /// A failure line; `counted` when it was one of the images being made (for the progress count).
+    func failure(_ path: String, _ reason: String, counted: Bool) {
         failed += 1
-        if total > 0 { done += 1 }
+        if counted { done += 1 }
         clearProgress()
         StandardStreams.error("thumbnail: \(Self.oneLine(path)): \(Self.oneLine(reason))\n")
         if style == .json && !quiet {

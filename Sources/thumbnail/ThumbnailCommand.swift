@@ -170,42 +170,17 @@ struct ThumbnailCommand: ParsableCommand {
         do {
             batch = try BatchPlanner.plan(request)
         } catch {
-            StandardStreams.error("thumbnail: \(Reporter.oneLine(error.description))\n")
+            StandardStreams.error("thumbnail: \(Reporter.oneLine(error.description))\n")  // before any work
             throw ExitCode(error.isUsage ? 64 : 1)
         }
-        var manifestDocument = Manifest()
-        for problem in batch.problems { reporter.failure(problem.path, problem.reason) }
-        for (input, record) in batch.skipped {
-            reporter.skipped(input.path, record)
-            manifestDocument.add(input: input.path, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
-                                 outputs: record.outputs)
-        }
         reporter.start(total: batch.jobs.count)
-
-        let planned = Dictionary(uniqueKeysWithValues: batch.jobs.map { ($0.job.id, $0) })
         let pool = WorkerPool(size: jobs ?? UsableCores.count(), spec: spec, timeout: timeout)
-        let ending = pool.run(batch.jobs.map(\.job)) { job, outcome in
-            let plan = planned[job.id]!
-            switch outcome {
-            case .rendered(let result, let milliseconds):
-                batch.state.record(plan.input, settings: plan.settings, result: result)
-                manifestDocument.add(input: job.input, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
-                                     outputs: result.outputs)
-                reporter.rendered(job.input, result, milliseconds: milliseconds)
-            case .failed(let reason):
-                batch.state.forget(plan.input)
-                reporter.failure(job.input, reason)
-            }
-        }
-        // Keep what was made, even when interrupted: the next run picks up from there.
-        if !batch.jobs.isEmpty {
-            do { try batch.state.save() } catch {
-                reporter.failure(out, "cannot save incremental state: \(error.description)")
-            }
-        }
-        if let manifest, !isInterrupted(ending) {
-            do { try FileIO.writeAtomically(manifestDocument.encoded(), to: manifest) } catch {
-                reporter.failure(manifest, "cannot write manifest: \(error.description)")
+        let ending = BatchRunner.run(batch, pool: pool, manifestPath: manifest) { event in
+            switch event {
+            case .skipped(let input, let record): reporter.skipped(input, record)
+            case .rendered(let input, let result, let milliseconds): reporter.rendered(input, result, milliseconds: milliseconds)
+            case .failed(let input, let reason): reporter.failure(input, reason, counted: true)
+            case .problem(let path, let reason): reporter.failure(path, reason, counted: false)
             }
         }
         if case .interrupted(let signal) = ending {
@@ -216,8 +191,4 @@ struct ThumbnailCommand: ParsableCommand {
         if reporter.failed > 0 { throw ExitCode(1) }
     }
 
-    private func isInterrupted(_ ending: PoolEnding) -> Bool {
-        if case .interrupted = ending { return true }
-        return false
-    }
 }

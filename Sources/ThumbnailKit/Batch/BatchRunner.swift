@@ -1,0 +1,52 @@
+/// What happened to one source during a run, in the order it happened.
+public enum BatchEvent {
+    /// Up to date from an earlier run: nothing decoded.
+    case skipped(input: String, record: RunRecord)
+    case rendered(input: String, result: RenderResult, milliseconds: Double)
+    case failed(input: String, reason: String)
+    /// Something that is not one image's rendering went wrong: an unusable input (missing file,
+    /// unreadable folder, symlink loop) or the state or manifest could not be written.
+    case problem(path: String, reason: String)
+}
+
+/// Runs a planned batch through a worker pool and keeps the run's books: the incremental state
+/// (saved even when interrupted, so the next run picks up from there) and the manifest.
+public enum BatchRunner {
+    /// Runs `batch` on `pool`, calling `event` for every source as it ends (unusable inputs and
+    /// up-to-date sources first), then saves the state and, unless interrupted, writes the
+    /// manifest to `manifestPath`. Failures to save either are reported as events too.
+    public static func run(_ batch: Batch, pool: WorkerPool, manifestPath: String?, event: (BatchEvent) -> Void) -> PoolEnding {
+        var manifest = Manifest()
+        for problem in batch.problems { event(.problem(path: problem.path, reason: problem.reason)) }
+        for (input, record) in batch.skipped {
+            manifest.add(input: input.path, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
+                         outputs: record.outputs)
+            event(.skipped(input: input.path, record: record))
+        }
+        let planned = Dictionary(uniqueKeysWithValues: batch.jobs.map { ($0.job.id, $0) })
+        let ending = pool.run(batch.jobs.map(\.job)) { job, outcome in
+            guard let plan = planned[job.id] else { return }
+            switch outcome {
+            case .rendered(let result, let milliseconds):
+                batch.state.record(plan.input, settings: plan.settings, result: result)
+                manifest.add(input: job.input, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
+                             outputs: result.outputs)
+                event(.rendered(input: job.input, result: result, milliseconds: milliseconds))
+            case .failed(let reason):
+                batch.state.forget(plan.input)
+                event(.failed(input: job.input, reason: reason))
+            }
+        }
+        if !batch.jobs.isEmpty {
+            do { try batch.state.save() } catch {
+                event(.problem(path: batch.state.folder, reason: "cannot save incremental state: \(error.description)"))
+            }
+        }
+        if let manifestPath, ending == .finished {
+            do { try FileIO.writeAtomically(manifest.encoded(), to: manifestPath) } catch {
+                event(.problem(path: manifestPath, reason: "cannot write manifest: \(error.description)"))
+            }
+        }
+        return ending
+    }
+}
