@@ -44,8 +44,8 @@ public final class SeparableReducer {
     private var firstOpenOutputRow = 0
 
     /// - Parameters:
-    ///   - horizontal: weights from `sourceWidth` to the output width.
-    ///   - vertical: weights from `sourceHeight` to the output height.
+    ///   - horizontal: weights from the (box-shrunk) width to the output width.
+    ///   - vertical: weights from the (box-shrunk) height to the output height.
     ///   - boxShrink: average blocks of this many pixels square first (1 = no box shrink); the
     ///     weights then go from `ceil(sourceWidth / boxShrink)` and `ceil(sourceHeight / boxShrink)`.
     public init(sourceWidth: Int, sourceHeight: Int, channels: Int, horizontal: ResampleWeights, vertical: ResampleWeights,
@@ -81,9 +81,6 @@ public final class SeparableReducer {
         reducedRow.deallocate()
         accumulator.deallocate()
     }
-
-    /// Rows consumed so far.
-    public var rowsConsumed: Int { nextRow }
 
     /// Feeds the next source row: `sourceWidth * channels` bytes.
     public func consume(row source: UnsafePointer<UInt8>) {
