@@ -64,16 +64,21 @@ public struct LineBuffer {
 
     public init() {}
 
-    /// Reads what is available from `fd` (one read). Returns false at end of file or on error.
+    /// Reads what is available from `fd` (one read) straight onto the end of the pending bytes.
+    /// Returns false at end of file or on error.
     public mutating func fill(from fd: Int32) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        let chunk = 65536
+        let start = pending.count
+        var got = 0
+        pending.append(contentsOf: repeatElement(0, count: chunk))
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, 65536) }
+            let n = pending.withUnsafeMutableBytes { read(fd, $0.baseAddress! + start, chunk) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            pending.append(contentsOf: chunk[0..<n])
-            return true
+            got = max(n, 0)
+            break
         }
+        pending.removeSubrange((start + got)...)
+        return got > 0
     }
 
     /// The next complete line (without its newline), if one has arrived.

@@ -107,17 +107,21 @@ extension FileIO {
         guard fd >= 0 else { throw .unreadable(errorText()) }
         defer { close(fd) }
         var hash = StableHash()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var info = stat()
+        // A chunk no bigger than the file (most thumbnails' sources are small) and not zeroed.
+        let size = fstat(fd, &info) == 0 ? max(min(Int(info.st_size), 1 << 20), 4096) : 1 << 20
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
+        defer { chunk.deallocate() }
         var pending: [UInt8] = []
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, 1 << 20) }
+            let n = read(fd, chunk.baseAddress!, size)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .unreadable(errorText())
             }
             if n == 0 { break }
             // Keep word alignment across reads: hash whole 8-byte words, carry the rest.
-            pending.append(contentsOf: chunk[0..<n])
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
             let whole = pending.count / 8 * 8
             pending.withUnsafeBytes { hash.combine(UnsafeRawBufferPointer(rebasing: $0[0..<whole])) }
             pending.removeFirst(whole)
