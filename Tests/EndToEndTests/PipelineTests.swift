@@ -153,6 +153,12 @@ import Testing
         }
         #expect(seen.count == 24)
         #expect(Set(seen).count == 24)
+        // Shards into one shared folder keep each other's records: a full run afterwards has
+        // nothing left to do.
+        for k in 1...3 { _ = try Tool.run(["images", "--out", "shared", "--shard", "\(k)/3"], in: root) }
+        let all = try Tool.run(["images", "--out", "shared"], in: root)
+        #expect(all.status == 0 && all.stdoutLines.isEmpty, "\(all.stderr)")
+        #expect(all.stderr.contains("24 up to date"))
         // A file's shard does not depend on the other files: alone, it lands in the same shard.
         let lone = try Tool.workspace([PNGFiles.some(24)[5]])
         for k in 1...3 {

@@ -32,18 +32,20 @@ public final class RunState {
 
     public let folder: String
     public private(set) var records: [String: RunRecord]
+    /// Sources this run recorded or forgot: on save, the others keep whatever the file says then.
+    private var touched = Set<String>()
 
     /// Loads the state of `folder` (empty when there is none or it cannot be read as ours).
     public init(folder: String) {
         self.folder = folder
-        let path = Self.path(in: folder)
-        if let bytes = try? FileIO.readAll(path: path),
-           let document = try? JSONDecoder().decode(Document.self, from: Data(bytes)),
-           document.format == Self.format {
-            records = document.records
-        } else {
-            records = [:]
-        }
+        records = Self.load(Self.path(in: folder))
+    }
+
+    private static func load(_ path: String) -> [String: RunRecord] {
+        guard let bytes = try? FileIO.readAll(path: path),
+              let document = try? JSONDecoder().decode(Document.self, from: Data(bytes)),
+              document.format == format else { return [:] }
+        return document.records
     }
 
     static func path(in folder: String) -> String {
@@ -63,11 +65,13 @@ public final class RunState {
               fingerprint == record.fingerprint else { return nil }
         record.modified = input.modified
         records[input.path] = record
+        touched.insert(input.path)
         return record
     }
 
     /// Records what was just made from `input`.
     public func record(_ input: InputFile, settings: String, result: RenderResult) {
+        touched.insert(input.path)
         records[input.path] = RunRecord(size: input.size, modified: input.modified, fingerprint: result.fingerprint,
                                         settings: settings, sourceWidth: result.sourceWidth,
                                         sourceHeight: result.sourceHeight, outputs: result.outputs)
@@ -75,11 +79,16 @@ public final class RunState {
 
     /// Forgets `input` (its render failed: whatever is on disk is not known to be current).
     public func forget(_ input: InputFile) {
+        touched.insert(input.path)
         records[input.path] = nil
     }
 
-    /// Writes the state atomically.
+    /// Writes the state atomically, merged with the file as it is now: another run into the same
+    /// folder (another shard, say) that saved meanwhile keeps its records.
     public func save() throws(CodecError) {
+        var merged = Self.load(Self.path(in: folder))
+        for key in touched { merged[key] = records[key] }
+        records = merged
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(Document(format: Self.format, records: records))) ?? Data()
