@@ -1,4 +1,5 @@
 import Testing
+import CTurboJPEG
 @testable import ThumbnailKit
 
 @Suite struct JPEGDecoderTests {
@@ -22,6 +23,26 @@ import Testing
                 // The same picture, coded three ways: decodes agree closely.
                 #expect(psnr(image, reference) > 30, "\(file)")
             }
+        }
+    }
+
+    /// 4:4:4, 4:2:2 and 4:2:0 chroma, and restart markers, at every DCT scale.
+    @Test(arguments: [("jpeg/test444.jpg", TJSAMP_444), ("jpeg/test422.jpg", TJSAMP_422), ("jpeg/testrst.jpg", TJSAMP_420)])
+    func decodesEverySubsamplingAndRestartMarkers(_ file: String, subsampling: TJSAMP) throws {
+        let data = try FileIO.readAll(path: Fixtures.path(file))
+        let decoder = try JPEGDecoder()
+        let header = try decoder.readHeader(data)
+        #expect(header.subsampling == Int32(subsampling.rawValue))
+        if file.hasSuffix("rst.jpg") {
+            #expect(data.indices.dropLast().filter { data[$0] == 0xFF && (0xD0...0xD7).contains(data[$0 + 1]) }.count >= 8)
+        }
+        let reference = try decoder.decode(try FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg")),
+                                           header: try decoder.readHeader(FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg"))),
+                                           eighths: 8)
+        for eighths in [1, 2, 4, 8] {
+            let image = try decoder.decode(data, header: header, eighths: eighths)
+            #expect(image.width == ShrinkPlan.scaled(227, eighths) && image.height == ShrinkPlan.scaled(149, eighths))
+            if eighths == 8 { #expect(psnr(image, reference) > 30, "\(file)") }
         }
     }
 
