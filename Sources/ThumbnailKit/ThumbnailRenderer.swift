@@ -120,20 +120,12 @@ public final class ThumbnailRenderer {
         let decoder = try PNGDecoder(path: input, maxDimension: 1 << 20, deinterlace: false)
         try checkPixels(decoder.width, decoder.height)
         let plans = outputs.map { output in
-            // Interlaced passes arrive sparse and out of row order: no box shrink for them.
             ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
-                            blurSigma: spec.blurSigma, shrinkOnLoad: false, boxShrink: !decoder.interlaced)
+                            blurSigma: spec.blurSigma, shrinkOnLoad: false, boxShrink: true)
         }
         let images: [PixelBuffer]
         if decoder.interlaced {
-            let reducers = plans.map { plan in
-                InterlacedReducer(sourceWidth: decoder.width, sourceHeight: decoder.height, channels: decoder.channels,
-                                  horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
-            }
-            try decoder.readPassRows { row, place in
-                for reducer in reducers { reducer.consume(row: row, at: place) }
-            }
-            images = reducers.map { $0.finish() }
+            images = try reduceInterlaced(decoder, plans)
         } else {
             let reducers = plans.map { makeReducer($0, channels: decoder.channels) }
             try decoder.readRows { row in
@@ -143,6 +135,33 @@ public final class ThumbnailRenderer {
         }
         return Decoded(images: images, uprightSize: (decoder.width, decoder.height),
                        iccProfile: spec.keepICC ? decoder.iccProfile : nil)
+    }
+
+    /// Adam7 passes arrive sparse and out of row order. Each size gets block sums when its box
+    /// shrink leaves a small grid (the usual thumbnail), else the full-size sparse filter, whose
+    /// memory is the output's.
+    private func reduceInterlaced(_ decoder: PNGDecoder, _ plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
+        let gridLimit = 64 << 20
+        var boxed: [Int: InterlacedBoxShrinker] = [:]
+        var sparse: [Int: InterlacedReducer] = [:]
+        for (index, plan) in plans.enumerated() {
+            if plan.boxShrink > 1 && InterlacedBoxShrinker.gridBytes(width: decoder.width, height: decoder.height,
+                                                                      boxShrink: plan.boxShrink) <= gridLimit {
+                boxed[index] = InterlacedBoxShrinker(sourceWidth: decoder.width, sourceHeight: decoder.height,
+                                                     channels: decoder.channels, boxShrink: plan.boxShrink,
+                                                     horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
+            } else {
+                let full = plan.withoutBoxShrink()
+                sparse[index] = InterlacedReducer(sourceWidth: decoder.width, sourceHeight: decoder.height,
+                                                  channels: decoder.channels,
+                                                  horizontal: full.horizontalWeights, vertical: full.verticalWeights)
+            }
+        }
+        try decoder.readPassRows { row, place in
+            for reducer in boxed.values { reducer.consume(row: row, at: place) }
+            for reducer in sparse.values { reducer.consume(row: row, at: place) }
+        }
+        return plans.indices.map { boxed[$0]?.finish() ?? sparse[$0]!.finish() }
     }
 
     private func makeReducer(_ plan: ShrinkPlan, channels: Int) -> SeparableReducer {

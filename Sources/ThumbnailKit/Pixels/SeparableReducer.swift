@@ -103,6 +103,17 @@ public final class SeparableReducer {
         }
     }
 
+    /// Feeds the next row already as premultiplied floats (four lanes a pixel, alpha last), as a
+    /// box shrink made elsewhere delivers it. Only without a box shrink of its own.
+    public func consume(premultiplied source: UnsafePointer<SIMD4<Float>>) {
+        precondition(boxShrink == 1 && nextRow < sourceHeight)
+        row.baseAddress!.update(from: source, count: sourceWidth)
+        nextRow += 1
+        reduceRow()
+        accumulateRow(nextStageRow)
+        nextStageRow += 1
+    }
+
     /// Adds a source row into the sums of its blocks: whole-number sums within the row (exact, and
     /// the cheapest work per source pixel in the whole path), premultiplied, then one float add
     /// per block.

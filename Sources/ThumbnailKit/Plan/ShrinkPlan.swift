@@ -83,6 +83,16 @@ public struct ShrinkPlan: Equatable, Sendable {
         return plan
     }
 
+    /// The same plan without its box shrink: the resampler works on the full-size image.
+    public func withoutBoxShrink() -> ShrinkPlan {
+        var plan = self
+        plan.blurSigma = blurSigma * Double(boxShrink)
+        plan.boxShrink = 1
+        plan.decodedWidth = Self.scaled(sourceWidth, dctScale)
+        plan.decodedHeight = Self.scaled(sourceHeight, dctScale)
+        return plan
+    }
+
     /// How many decoded pixels the picture spans across: `sourceWidth * dctScale / 8`, which is
     /// less than `decodedWidth` when the last decoded column is only partly inside the picture.
     public var decodedExtentX: Double { Double(sourceWidth) * Double(dctScale) / 8 / Double(boxShrink) }

@@ -81,6 +81,24 @@ struct PillowPNGCase: Decodable, CustomTestStringConvertible {
                 // The same sums in another order: at most one level apart.
                 let worst = zip(got.pixels, expected.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
                 #expect(worst <= 1, "\(file) \(w)x\(h): off by \(worst)")
+
+                // Block sums from the passes equal the box shrink of the assembled rows.
+                let box = 3
+                let sw = (whole.width + box - 1) / box, sh = (whole.height + box - 1) / box
+                let bh = GaussianBlur.apply(sigma: sigma / 3, before: .lanczos3(from: sw, to: w, inputExtent: Double(whole.width) / 3))
+                let bv = GaussianBlur.apply(sigma: sigma / 3, before: .lanczos3(from: sh, to: h, inputExtent: Double(whole.height) / 3))
+                let rowsBoxed = SeparableReducer(sourceWidth: whole.width, sourceHeight: whole.height, channels: whole.channels,
+                                                 horizontal: bh, vertical: bv, boxShrink: box)
+                rowsBoxed.consume(whole)
+                let boxedExpected = rowsBoxed.finish()
+                let shrinker = InterlacedBoxShrinker(sourceWidth: whole.width, sourceHeight: whole.height,
+                                                     channels: whole.channels, boxShrink: box, horizontal: bh, vertical: bv)
+                try PNGDecoder(path: Fixtures.path(file), maxDimension: 1 << 20, deinterlace: false).readPassRows { row, place in
+                    shrinker.consume(row: row, at: place)
+                }
+                let boxedGot = shrinker.finish()
+                let boxedWorst = zip(boxedGot.pixels, boxedExpected.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
+                #expect(boxedWorst <= 1, "\(file) \(w)x\(h) boxed: off by \(boxedWorst)")
             }
         }
     }

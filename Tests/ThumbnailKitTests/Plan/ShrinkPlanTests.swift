@@ -78,5 +78,11 @@ import Testing
         let big = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2,
                                   shrinkOnLoad: false, boxShrink: true)
         #expect(big.boxShrink == 51 && big.decodedWidth == 101 && big.decodedHeight == 57)
+        // Dropping the box shrink gives the plain full-size plan.
+        let full = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2,
+                                   shrinkOnLoad: false)
+        #expect(big.withoutBoxShrink().decodedWidth == full.decodedWidth && big.withoutBoxShrink().boxShrink == 1)
+        #expect(abs(big.withoutBoxShrink().blurSigma - full.blurSigma) < 1e-12)
+        #expect(big.withoutBoxShrink().decodedExtentX == full.decodedExtentX)
     }
 }
