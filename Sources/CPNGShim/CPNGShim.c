@@ -9,6 +9,8 @@
 
 struct tnpng_reader {
     FILE *file;
+    tnpng_observer observer;
+    void *context;
     png_structp png;
     png_infop info;
     uint8_t *icc;
@@ -34,8 +36,25 @@ static void tnpng_on_warning(png_structp png, png_const_charp msg) {
     (void)msg;
 }
 
-tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterlace, tnpng_info *out, char *err,
-                         size_t errlen) {
+/* libpng's default reader, plus the observer. "Read Error" is libpng's own word for a short read. */
+static void tnpng_read_data(png_structp png, png_bytep data, size_t length) {
+    tnpng_reader *r = (tnpng_reader *)png_get_io_ptr(png);
+    size_t n = fread(data, 1, length, r->file);
+    if (n > 0 && r->observer) r->observer(r->context, data, n);
+    if (n != length) png_error(png, "Read Error");
+}
+
+int tnpng_read_rest(tnpng_reader *r) {
+    uint8_t buffer[65536];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof(buffer), r->file)) > 0) {
+        if (r->observer) r->observer(r->context, buffer, n);
+    }
+    return ferror(r->file) ? -1 : 0;
+}
+
+tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterlace, tnpng_observer observer,
+                         void *context, tnpng_info *out, char *err, size_t errlen) {
     tnpng_reader *r = calloc(1, sizeof(*r));
     if (!r) {
         tnpng_copy_message(err, errlen, "out of memory");
@@ -61,7 +80,9 @@ tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterla
         tnpng_close(r);
         return NULL;
     }
-    png_init_io(r->png, r->file);
+    r->observer = observer;
+    r->context = context;
+    png_set_read_fn(r->png, r, tnpng_read_data);
 #ifdef PNG_SKIP_sRGB_CHECK_PROFILE
     png_set_option(r->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
 #endif

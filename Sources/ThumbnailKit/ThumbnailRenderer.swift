@@ -62,9 +62,7 @@ public final class ThumbnailRenderer {
             if fingerprint { decoded.fingerprint = FileIO.fingerprint(bytes: data) }
             return (format, decoded)
         case .png:
-            var decoded = try renderPNG(input, outputs)
-            if fingerprint { decoded.fingerprint = try FileIO.fingerprint(path: input) }
-            return (format, decoded)
+            return (format, try renderPNG(input, outputs, fingerprint: fingerprint))
         }
     }
 
@@ -116,8 +114,8 @@ public final class ThumbnailRenderer {
         return Decoded(images: images, uprightSize: size, iccProfile: spec.keepICC ? ICCProfile.extract(jpeg: data) : nil)
     }
 
-    private func renderPNG(_ input: String, _ outputs: [OutputRequest]) throws(CodecError) -> Decoded {
-        let decoder = try PNGDecoder(path: input, maxDimension: 1 << 20, deinterlace: false)
+    private func renderPNG(_ input: String, _ outputs: [OutputRequest], fingerprint: Bool) throws(CodecError) -> Decoded {
+        let decoder = try PNGDecoder(path: input, maxDimension: 1 << 20, deinterlace: false, fingerprinting: fingerprint)
         try checkPixels(decoder.width, decoder.height)
         let plans = outputs.map { output in
             ShrinkPlan.make(sourceWidth: decoder.width, sourceHeight: decoder.height, box: output.box,
@@ -134,7 +132,8 @@ public final class ThumbnailRenderer {
             images = reducers.map { $0.finish() }
         }
         return Decoded(images: images, uprightSize: (decoder.width, decoder.height),
-                       iccProfile: spec.keepICC ? decoder.iccProfile : nil)
+                       iccProfile: spec.keepICC ? decoder.iccProfile : nil,
+                       fingerprint: fingerprint ? try decoder.fingerprint() : "")
     }
 
     /// Adam7 passes arrive sparse and out of row order. Each size gets block sums when its box
@@ -142,26 +141,21 @@ public final class ThumbnailRenderer {
     /// memory is the output's.
     private func reduceInterlaced(_ decoder: PNGDecoder, _ plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
         let gridLimit = 64 << 20
-        var boxed: [Int: InterlacedBoxShrinker] = [:]
-        var sparse: [Int: InterlacedReducer] = [:]
-        for (index, plan) in plans.enumerated() {
+        let reducers: [any PassRowReducer] = plans.map { plan in
             if plan.boxShrink > 1 && InterlacedBoxShrinker.gridBytes(width: decoder.width, height: decoder.height,
                                                                       boxShrink: plan.boxShrink) <= gridLimit {
-                boxed[index] = InterlacedBoxShrinker(sourceWidth: decoder.width, sourceHeight: decoder.height,
-                                                     channels: decoder.channels, boxShrink: plan.boxShrink,
-                                                     horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
-            } else {
-                let full = plan.withoutBoxShrink()
-                sparse[index] = InterlacedReducer(sourceWidth: decoder.width, sourceHeight: decoder.height,
-                                                  channels: decoder.channels,
-                                                  horizontal: full.horizontalWeights, vertical: full.verticalWeights)
+                return InterlacedBoxShrinker(sourceWidth: decoder.width, sourceHeight: decoder.height,
+                                             channels: decoder.channels, boxShrink: plan.boxShrink,
+                                             horizontal: plan.horizontalWeights, vertical: plan.verticalWeights)
             }
+            let full = plan.withoutBoxShrink()
+            return InterlacedReducer(sourceWidth: decoder.width, sourceHeight: decoder.height, channels: decoder.channels,
+                                     horizontal: full.horizontalWeights, vertical: full.verticalWeights)
         }
         try decoder.readPassRows { row, place in
-            for reducer in boxed.values { reducer.consume(row: row, at: place) }
-            for reducer in sparse.values { reducer.consume(row: row, at: place) }
+            for reducer in reducers { reducer.consume(row: row, at: place) }
         }
-        return plans.indices.map { boxed[$0]?.finish() ?? sparse[$0]!.finish() }
+        return reducers.map { $0.finish() }
     }
 
     private func makeReducer(_ plan: ShrinkPlan, channels: Int) -> SeparableReducer {
@@ -175,13 +169,13 @@ public final class ThumbnailRenderer {
     private func encode(_ image: PixelBuffer, as format: ImageFormat, iccProfile: [UInt8]?) throws(CodecError) -> [UInt8] {
         switch format {
         case .png:
-            let profile = iccProfile.flatMap { ICCProfile.fits($0, colorChannels: image.hasAlpha ? image.channels - 1 : image.channels) ? $0 : nil }
+            let profile = iccProfile.flatMap { ICCProfile.fits($0, colorChannels: image.colorChannels) ? $0 : nil }
             return try PNGEncoder.encode(image, level: spec.pngLevel, iccProfile: profile)
         case .jpeg:
             if jpegEncoder == nil { jpegEncoder = try JPEGEncoder() }
             let flat = image.flattened(onto: spec.background)
             let bytes = try jpegEncoder!.encode(flat, quality: spec.quality, progressive: spec.progressive)
-            guard let profile = iccProfile, ICCProfile.fits(profile, colorChannels: flat.channels) else { return bytes }
+            guard let profile = iccProfile, ICCProfile.fits(profile, colorChannels: flat.colorChannels) else { return bytes }
             return ICCProfile.embed(profile, inJPEG: bytes)
         }
     }

@@ -35,11 +35,20 @@ typedef struct {
     size_t icc_length;
 } tnpng_info;
 
+/// Called with every run of bytes read from the file, in file order: lets the caller fingerprint
+/// the file from the very bytes the decoder reads.
+typedef void (*tnpng_observer)(void *context, const uint8_t *bytes, size_t length);
+
 /// Opens `path`, reads the header and sets up the transforms. On failure returns NULL and writes a
 /// message into `err`. Images wider or taller than `max_dimension` are refused before any pixel.
-/// With `deinterlace`, libpng assembles interlaced images (whole-image reads only).
-tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterlace, tnpng_info *info, char *err,
-                         size_t errlen);
+/// With `deinterlace`, libpng assembles interlaced images (whole-image reads only). `observer`
+/// (may be NULL) sees every byte read, with `context`.
+tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterlace, tnpng_observer observer,
+                         void *context, tnpng_info *info, char *err, size_t errlen);
+
+/// Reads the rest of the file (what follows the image data) through the observer, so it has seen
+/// every byte. Returns 0, or -1 on a read error.
+int tnpng_read_rest(tnpng_reader *reader);
 
 /// Reads the next row into `row` (width * channels bytes). Returns 0, or -1 with tnpng_error() set.
 int tnpng_read_row(tnpng_reader *reader, uint8_t *row);

@@ -69,11 +69,11 @@ public enum BatchPlanner {
         var byOutput: [String: String] = [:]
         var jobs: [PlannedJob] = []
         var skipped: [(InputFile, RunRecord)] = []
-        var seen = Set<[UInt64]>()
-        let sourceIDs = Set(files.compactMap { fileID($0.path) })
+        var seen = Set<FileIdentity>()
+        let sourceIDs = Set(files.map(\.identity))
         for file in files.sorted(by: { $0.size > $1.size }) {
             // The same file named twice (a folder and a file in it, say) is one job.
-            if let id = fileID(file.path), !seen.insert(id).inserted { continue }
+            guard seen.insert(file.identity).inserted else { continue }
             var outputs: [OutputRequest] = []
             for box in request.boxes {
                 let output = OutputNaming.outputPath(relativePath: file.relativePath, in: request.outputFolder,
@@ -85,7 +85,7 @@ public enum BatchPlanner {
                     throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(output); "
                                        + "use --name, separate runs or --out folders", isUsage: true)
                 }
-                if let id = fileID(output), sourceIDs.contains(id) {
+                if let id = FileIdentity(path: output), sourceIDs.contains(id) {
                     throw BatchRefusal(description: "writing \(output) would overwrite a source image; choose another --out or --name",
                                        isUsage: true)
                 }
@@ -119,8 +119,7 @@ public enum BatchPlanner {
                 throw BatchRefusal(description: "\(folder): cannot create output folder: \(FileIO.errorText())", isUsage: false)
             }
         }
-        var info = stat()
-        guard stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+        guard let info = FileIO.status(folder), (info.st_mode & S_IFMT) == S_IFDIR else {
             throw BatchRefusal(description: "\(folder): cannot create output folder: Not a directory", isUsage: false)
         }
         guard access(folder, W_OK | X_OK) == 0 else {
@@ -128,12 +127,6 @@ public enum BatchPlanner {
         }
     }
 
-    /// Device and inode: the identity of a file whatever path names it.
-    static func fileID(_ path: String) -> [UInt64]? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return [UInt64(info.st_dev), UInt64(info.st_ino)]
-    }
 }
 
 extension String {

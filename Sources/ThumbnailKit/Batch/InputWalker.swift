@@ -13,6 +13,16 @@ public struct InputFile: Equatable, Sendable {
     public var size: Int
     /// Its modification time in nanoseconds since the epoch.
     public var modified: Int64
+    /// Which file it is, whatever path names it.
+    public var identity: FileIdentity
+
+    public init(path: String, relativePath: String, status: stat) {
+        self.path = path
+        self.relativePath = relativePath
+        size = Int(status.st_size)
+        modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        identity = FileIdentity(status)
+    }
 }
 
 /// An input that could not be used (missing, unreadable folder, symlink loop...).
@@ -33,78 +43,56 @@ public enum InputWalker {
         var files: [InputFile] = []
         var problems: [InputProblem] = []
         for input in inputs {
-            var info = stat()
-            guard stat(input, &info) == 0 else {
+            guard let info = FileIO.status(input) else {
                 problems.append(InputProblem(path: input, reason: FileIO.errorText()))
                 continue
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                var visited = Set<[UInt64]>()
-                walkFolder(input, relative: "", recursive: recursive, excluded: excluding.flatMap(folderID),
+                var visited = Set<FileIdentity>()
+                walkFolder(input, FileIdentity(info), relative: "", recursive: recursive,
+                           excluded: excluding.flatMap { FileIdentity(path: $0) },
                            visited: &visited, files: &files, problems: &problems)
             } else {
                 var relative = Substring(input)
                 while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
-                files.append(InputFile(path: input, relativePath: String(relative), size: Int(info.st_size),
-                                       modified: modificationTime(info)))
+                files.append(InputFile(path: input, relativePath: String(relative), status: info))
             }
         }
         return (files, problems)
     }
 
-    static func folderID(_ path: String) -> [UInt64]? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return [UInt64(info.st_dev), UInt64(info.st_ino)]
-    }
-
-    static func modificationTime(_ info: stat) -> Int64 {
-        Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-    }
-
-    private static func walkFolder(_ folder: String, relative: String, recursive: Bool, excluded: [UInt64]?,
-                                   visited: inout Set<[UInt64]>, files: inout [InputFile], problems: inout [InputProblem]) {
-        var info = stat()
-        guard stat(folder, &info) == 0 else {
-            problems.append(InputProblem(path: folder, reason: FileIO.errorText()))
-            return
-        }
-        guard visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else {
+    /// Walks `folder` (whose identity the caller's stat already gave).
+    private static func walkFolder(_ folder: String, _ identity: FileIdentity, relative: String, recursive: Bool,
+                                   excluded: FileIdentity?, visited: inout Set<FileIdentity>,
+                                   files: inout [InputFile], problems: inout [InputProblem]) {
+        guard visited.insert(identity).inserted else {
             problems.append(InputProblem(path: folder, reason: "symlink loop: folder already visited"))
             return
         }
-        guard let dir = opendir(folder) else {
+        guard var names = FileIO.entries(of: folder) else {
             problems.append(InputProblem(path: folder, reason: FileIO.errorText()))
             return
         }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasPrefix(".") { continue }
-            names.append(name)
-        }
-        closedir(dir)
+        names = names.filter { !$0.hasPrefix(".") }
         names.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         for name in names {
             let path = prefix + name
             let rel = relative.isEmpty ? name : relative + "/" + name
-            var entry = stat()
-            guard stat(path, &entry) == 0 else {
+            guard let entry = FileIO.status(path) else {
                 if recursive { problems.append(InputProblem(path: path, reason: FileIO.errorText())) }
                 continue
             }
             switch entry.st_mode & S_IFMT {
             case S_IFDIR:
-                if recursive && [UInt64(entry.st_dev), UInt64(entry.st_ino)] != excluded {
-                    walkFolder(path, relative: rel, recursive: true, excluded: excluded, visited: &visited,
+                let id = FileIdentity(entry)
+                if recursive && id != excluded {
+                    walkFolder(path, id, relative: rel, recursive: true, excluded: excluded, visited: &visited,
                                files: &files, problems: &problems)
                 }
             case S_IFREG:
                 guard ImageFormat.sniff(path: path) != nil else { continue }
-                files.append(InputFile(path: path, relativePath: rel, size: Int(entry.st_size), modified: modificationTime(entry)))
+                files.append(InputFile(path: path, relativePath: rel, status: entry))
             default:
                 continue
             }
@@ -115,14 +103,7 @@ public enum InputWalker {
     /// NUL bytes with `nullSeparated` (`find -print0`). Empty entries are skipped; a trailing
     /// carriage return is kept (it may be part of a name).
     public static func readPathList(from fd: Int32, nullSeparated: Bool) -> [String] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, 65536) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
+        let bytes = (try? FileIO.readToEnd(fd, sizeHint: 65536)) ?? []
         let separator: UInt8 = nullSeparated ? 0 : 0x0A
         return bytes.split(separator: separator, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
     }

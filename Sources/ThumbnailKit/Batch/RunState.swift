@@ -57,8 +57,7 @@ public final class RunState {
     public func freshRecord(for input: InputFile, settings: String) -> RunRecord? {
         guard var record = records[input.path], record.settings == settings, !record.outputs.isEmpty else { return nil }
         for output in record.outputs {
-            var info = stat()
-            guard stat(output.path, &info) == 0, Int(info.st_size) == output.bytes else { return nil }
+            guard let info = FileIO.status(output.path), Int(info.st_size) == output.bytes else { return nil }
         }
         if record.size == input.size && record.modified == input.modified { return record }
         guard record.size == input.size, let fingerprint = try? FileIO.fingerprint(path: input.path),

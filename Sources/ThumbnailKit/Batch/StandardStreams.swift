@@ -9,6 +9,6 @@ public enum StandardStreams {
     public static func error(_ text: String) { write(2, text) }
 
     private static func write(_ fd: Int32, _ text: String) {
-        WorkerProtocol.writeAll(fd, Array(text.utf8))
+        FileIO.writeAll(fd, Array(text.utf8))
     }
 }

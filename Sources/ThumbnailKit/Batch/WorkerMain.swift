@@ -27,12 +27,8 @@ public enum WorkerMain {
         var input = LineBuffer()
         var renderer: ThumbnailRenderer?
         while true {
-            var line = input.nextLine()
-            while line == nil {
-                guard input.fill(from: 0) else { exit(0) }
-                line = input.nextLine()
-            }
-            guard let line else { exit(0) }
+            // End of input: the parent is done with this worker.
+            guard let line = input.readLine(from: 0) else { exit(0) }
             guard let current = renderer else {
                 guard let spec = WorkerProtocol.decode(ThumbnailSpec.self, from: line) else {
                     StandardStreams.error("thumbnail worker: bad spec\n")
@@ -53,7 +49,7 @@ public enum WorkerMain {
                 reply.error = error.description
             }
             reply.milliseconds = (Clock.now() - start) * 1000
-            guard WorkerProtocol.writeAll(replies, WorkerProtocol.encodeLine(reply)) else { exit(0) }
+            guard FileIO.writeAll(replies, WorkerProtocol.encodeLine(reply)) else { exit(0) }
         }
     }
 }

@@ -87,7 +87,7 @@ public final class WorkerPool {
                 guard let job = queue.popFirst() else { break }
                 workers[index].job = job
                 workers[index].started = Clock.now()
-                if !WorkerProtocol.writeAll(workers[index].jobs, WorkerProtocol.encodeLine(job)) {
+                if !FileIO.writeAll(workers[index].jobs, WorkerProtocol.encodeLine(job)) {
                     // It died before taking the job: the EOF on its replies pipe handles that below.
                     continue
                 }
@@ -196,7 +196,7 @@ public final class WorkerPool {
             return nil
         }
         let worker = Worker(pid: pid, jobs: toWorker[1], replies: fromWorker[0])
-        WorkerProtocol.writeAll(worker.jobs, WorkerProtocol.encodeLine(spec))
+        FileIO.writeAll(worker.jobs, WorkerProtocol.encodeLine(spec))
         return worker
     }
 
@@ -204,9 +204,7 @@ public final class WorkerPool {
     @discardableResult
     private func reap(_ worker: Worker) -> String {
         close(worker.jobs)
-        close(worker.replies)
-        var status: Int32 = 0
-        while waitpid(worker.pid, &status, 0) < 0 && errno == EINTR {}
+        let status = Self.waitFor(worker)
         let signal = status & 0x7F
         if signal != 0 {
             return "was killed by \(Self.signalName(signal))"
@@ -236,27 +234,26 @@ public final class WorkerPool {
     private func removeTemporaryFiles(in folders: Set<String>, pid: pid_t) {
         let prefix = "\(FileIO.temporaryPrefix)\(pid)-"
         for folder in folders {
-            guard let dir = opendir(folder) else { continue }
-            var doomed: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name.hasPrefix(prefix) { doomed.append(folder + "/" + name) }
+            for name in FileIO.entries(of: folder) ?? [] where name.hasPrefix(prefix) {
+                unlink(folder + "/" + name)
             }
-            closedir(dir)
-            for path in doomed { unlink(path) }
         }
     }
 
     /// Closes the job pipes (workers exit at end of input) and reaps every worker.
     private func shutDown() {
+        // All job pipes first, so the workers exit side by side.
         for worker in workers { close(worker.jobs) }
-        for worker in workers {
-            close(worker.replies)
-            var status: Int32 = 0
-            while waitpid(worker.pid, &status, 0) < 0 && errno == EINTR {}
-        }
+        for worker in workers { Self.waitFor(worker) }
         workers.removeAll()
+    }
+
+    /// Closes a worker's reply pipe and waits for it to end; its wait status.
+    @discardableResult
+    private static func waitFor(_ worker: Worker) -> Int32 {
+        close(worker.replies)
+        var status: Int32 = 0
+        while waitpid(worker.pid, &status, 0) < 0 && errno == EINTR {}
+        return status
     }
 }

@@ -41,21 +41,6 @@ public enum WorkerProtocol {
     public static func decode<T: Decodable>(_ type: T.Type, from line: [UInt8]) -> T? {
         try? JSONDecoder().decode(type, from: Data(line))
     }
-
-    /// Writes all of `bytes` to `fd`; false when the other end is gone.
-    @discardableResult
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            written += n
-        }
-        return true
-    }
 }
 
 /// Splits the bytes read from a file descriptor into lines.
@@ -79,6 +64,14 @@ public struct LineBuffer {
         }
         pending.removeSubrange((start + got)...)
         return got > 0
+    }
+
+    /// The next line from `fd`, reading as much as it takes; nil at end of input.
+    public mutating func readLine(from fd: Int32) -> [UInt8]? {
+        while true {
+            if let line = nextLine() { return line }
+            guard fill(from: fd) else { return nil }
+        }
     }
 
     /// The next complete line (without its newline), if one has arrived.

@@ -16,9 +16,14 @@ public enum FileIO {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .unreadable(errorText()) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .unreadable("not a regular file") }
+        return try readToEnd(fd, sizeHint: Int(info.st_size))
+    }
+
+    /// Everything left to read from `fd` (a file or a pipe); `sizeHint` is the expected size.
+    public static func readToEnd(_ fd: Int32, sizeHint: Int) throws(CodecError) -> [UInt8] {
         // Read straight into uninitialised storage: zero-filling 16 MB first would be a wasted pass.
         var failure: Int32 = 0
-        var capacity = Int(info.st_size) + 1
+        var capacity = max(sizeHint, 0) + 1
         var bytes: [UInt8] = []
         while true {
             let previous = bytes
@@ -38,7 +43,7 @@ public enum FileIO {
                 count = filled
             }
             if failure != 0 { throw .unreadable(errorText(failure)) }
-            // Filled to capacity: the file grew since fstat; read on.
+            // Short of capacity means end of input; filled to capacity, there may be more.
             if bytes.count < capacity { return bytes }
             capacity *= 2
         }
@@ -62,17 +67,11 @@ public enum FileIO {
         let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .writeFailed(errorText()) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let why = errorText()
-                close(fd)
-                unlink(temporary)
-                throw .writeFailed(why)
-            }
-            written += n
+        if !writeAll(fd, bytes) {
+            let why = errorText()
+            close(fd)
+            unlink(temporary)
+            throw .writeFailed(why)
         }
         if fsync(fd) != 0 || close(fd) != 0 {
             let why = errorText()
@@ -84,6 +83,43 @@ public enum FileIO {
             unlink(temporary)
             throw .writeFailed(why)
         }
+    }
+
+    /// Writes all of `bytes` to `fd`, however many writes it takes. False on failure (errno says
+    /// why; EPIPE when a pipe's other end is gone).
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            written += n
+        }
+        return true
+    }
+
+    /// The names in `folder` but `.` and `..`, in directory order; nil (errno set) when it
+    /// cannot be opened.
+    public static func entries(of folder: String) -> [String]? {
+        guard let dir = opendir(folder) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The status of `path` (symlinks followed), or nil (errno set).
+    public static func status(_ path: String) -> stat? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info : nil
     }
 
     /// Prefix of every temporary file name, so an interrupted run's leftovers are recognisable.
@@ -101,18 +137,17 @@ public enum FileIO {
 }
 
 extension FileIO {
-    /// A stable fingerprint of the file's bytes (`StableHash`, 16 hex digits).
+    /// A stable fingerprint of the file's bytes (`Fingerprint`, 16 hex digits).
     public static func fingerprint(path: String) throws(CodecError) -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(errorText()) }
         defer { close(fd) }
-        var hash = StableHash()
+        var fingerprint = Fingerprint()
         var info = stat()
         // A chunk no bigger than the file (most thumbnails' sources are small) and not zeroed.
         let size = fstat(fd, &info) == 0 ? max(min(Int(info.st_size), 1 << 20), 4096) : 1 << 20
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
         defer { chunk.deallocate() }
-        var pending: [UInt8] = []
         while true {
             let n = read(fd, chunk.baseAddress!, size)
             if n < 0 {
@@ -120,20 +155,32 @@ extension FileIO {
                 throw .unreadable(errorText())
             }
             if n == 0 { break }
-            // Keep word alignment across reads: hash whole 8-byte words, carry the rest.
-            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-            let whole = pending.count / 8 * 8
-            pending.withUnsafeBytes { hash.combine(UnsafeRawBufferPointer(rebasing: $0[0..<whole])) }
-            pending.removeFirst(whole)
+            fingerprint.add(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
         }
-        pending.withUnsafeBytes { hash.combine($0) }
-        return hash.hex
+        return fingerprint.hex
     }
 
     /// The fingerprint of bytes already in memory; equal to `fingerprint(path:)` of a file holding them.
     public static func fingerprint(bytes: [UInt8]) -> String {
-        var hash = StableHash()
-        bytes.withUnsafeBytes { hash.combine($0) }
-        return hash.hex
+        var fingerprint = Fingerprint()
+        bytes.withUnsafeBytes { fingerprint.add($0) }
+        return fingerprint.hex
+    }
+}
+
+/// Device and inode: the identity of a file whatever path names it.
+public struct FileIdentity: Hashable, Sendable {
+    public var device: UInt64
+    public var inode: UInt64
+
+    public init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+
+    /// The identity of the file at `path`, or nil when there is none.
+    public init?(path: String) {
+        guard let info = FileIO.status(path) else { return nil }
+        self.init(info)
     }
 }

@@ -16,16 +16,34 @@ public final class PNGDecoder {
     /// The embedded ICC profile, if any.
     public let iccProfile: [UInt8]?
     private var rowsRead = 0
+    /// Hashes the bytes libpng reads, when asked to (see `fingerprint()`).
+    private let observer: ReadObserver?
+
+    /// Receives libpng's reads through a C callback: a class, so the callback can reach it.
+    private final class ReadObserver {
+        var fingerprint = Fingerprint()
+    }
 
     /// Opens `path` and reads its header. Refuses sides over `maxDimension` before any pixel.
-    /// - Parameter deinterlace: let libpng assemble interlaced images, for `readImage` (a whole
-    ///   frame); false to read their passes with `readPassRows` and never hold a frame.
-    public init(path: String, maxDimension: Int, deinterlace: Bool = true) throws(CodecError) {
+    /// - Parameters:
+    ///   - deinterlace: let libpng assemble interlaced images, for `readImage` (a whole frame);
+    ///     false to read their passes with `readPassRows` and never hold a frame.
+    ///   - fingerprinting: hash the bytes as libpng reads them, for `fingerprint()`: the file is
+    ///     read once, not once to decode and again to fingerprint.
+    public init(path: String, maxDimension: Int, deinterlace: Bool = true, fingerprinting: Bool = false) throws(CodecError) {
         var info = tnpng_info()
         var message = [CChar](repeating: 0, count: 256)
+        let observer = fingerprinting ? ReadObserver() : nil
+        let context = observer.map { Unmanaged.passUnretained($0).toOpaque() }
+        let callback: tnpng_observer? = fingerprinting ? { context, bytes, length in
+            let observer = Unmanaged<ReadObserver>.fromOpaque(context!).takeUnretainedValue()
+            observer.fingerprint.add(UnsafeRawBufferPointer(start: bytes, count: length))
+        } : nil
         let opened = message.withUnsafeMutableBufferPointer {
-            tnpng_open(path, UInt32(clamping: maxDimension), deinterlace ? 1 : 0, &info, $0.baseAddress, $0.count)
+            tnpng_open(path, UInt32(clamping: maxDimension), deinterlace ? 1 : 0, callback, context, &info,
+                       $0.baseAddress, $0.count)
         }
+        self.observer = observer
         guard let opened else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw PNGDecoder.classify(text, reading: false)
@@ -40,6 +58,14 @@ public final class PNGDecoder {
     }
 
     deinit { tnpng_close(reader) }
+
+    /// The fingerprint of the whole file (`FileIO.fingerprint`), once the image has been read:
+    /// what libpng read, then whatever follows the image data. Needs `fingerprinting`.
+    public func fingerprint() throws(CodecError) -> String {
+        guard let observer else { preconditionFailure("open with fingerprinting to fingerprint") }
+        guard tnpng_read_rest(reader) == 0 else { throw .unreadable("read error after the image data") }
+        return observer.fingerprint.hex
+    }
 
     private var lastError: String { String(cString: tnpng_error(reader)) }
 

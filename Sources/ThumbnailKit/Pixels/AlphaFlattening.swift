@@ -3,7 +3,6 @@ extension PixelBuffer {
     /// gray+alpha becomes gray (over the background's luma). Images without alpha come back as they are.
     public func flattened(onto background: RGBColor) -> PixelBuffer {
         guard hasAlpha else { return self }
-        let colorChannels = channels - 1
         let backdrop: [Int] = colorChannels == 1 ? [background.luma] : [Int(background.red), Int(background.green), Int(background.blue)]
         let count = width * height
         var out = [UInt8](repeating: 0, count: count * colorChannels)

@@ -3,7 +3,7 @@
 /// whenever it arrives; once the last pass is in, the block averages go through the Lanczos stage
 /// row by row. Memory: the block grid (`ceil(width / boxShrink)` by `ceil(height / boxShrink)`
 /// pixels, a few times the thumbnail) and one pass row, never the frame.
-public final class InterlacedBoxShrinker {
+public final class InterlacedBoxShrinker: PassRowReducer {
     public let sourceWidth: Int
     public let sourceHeight: Int
     public let channels: Int

@@ -3,7 +3,7 @@
 /// column of one image row. The filter is linear, so each pass row adds its pixels' share to the
 /// output on its own, and after the seventh pass the sums are exactly those of the whole image.
 /// Memory: the output's float sums and one pass row, never the frame.
-public final class InterlacedReducer {
+public final class InterlacedReducer: PassRowReducer {
     public let sourceWidth: Int
     public let sourceHeight: Int
     public let channels: Int

@@ -23,6 +23,9 @@ public struct PixelBuffer: Equatable, Sendable {
     /// True for gray+alpha and RGBA.
     public var hasAlpha: Bool { channels == 2 || channels == 4 }
 
+    /// Channels that carry colour: 1 for gray (with or without alpha), 3 for RGB(A).
+    public var colorChannels: Int { hasAlpha ? channels - 1 : channels }
+
     /// Bytes in one row.
     public var stride: Int { width * channels }
 

@@ -88,18 +88,14 @@ public final class SeparableReducer {
         nextRow += 1
         if boxShrink == 1 {
             loadRow(source)
-            reduceRow()
-            accumulateRow(nextStageRow)
-            nextStageRow += 1
+            filterStageRow()
             return
         }
         addRowToBlocks(source)
         rowsInBlock += 1
         if rowsInBlock == boxShrink || nextRow == sourceHeight {
             finishBlockRow()
-            reduceRow()
-            accumulateRow(nextStageRow)
-            nextStageRow += 1
+            filterStageRow()
         }
     }
 
@@ -109,6 +105,11 @@ public final class SeparableReducer {
         precondition(boxShrink == 1 && nextRow < sourceHeight)
         row.baseAddress!.update(from: source, count: sourceWidth)
         nextRow += 1
+        filterStageRow()
+    }
+
+    /// Runs the row in `row` (the stage's next row) through both passes.
+    private func filterStageRow() {
         reduceRow()
         accumulateRow(nextStageRow)
         nextStageRow += 1

@@ -49,6 +49,34 @@ import Testing
         #expect(FileIO.fingerprint(bytes: changed) != FileIO.fingerprint(bytes: bytes))
     }
 
+    /// A PNG fingerprinted from the bytes libpng reads equals the file's fingerprint, for plain
+    /// and interlaced files; so does a stream fed in pieces of every awkward size.
+    @Test func streamedFingerprintsEqualTheFiles() throws {
+        for file in ["pngsuite/basn6a16.png", "pngsuite/ibasn2c08.png", "testpngs/gray-1.png", "jpeg/vgl_5674_0098.png"] {
+            let path = Fixtures.path(file)
+            let decoder = try PNGDecoder(path: path, maxDimension: 1 << 20, deinterlace: false, fingerprinting: true)
+            if decoder.interlaced {
+                try decoder.readPassRows { _, _ in }
+            } else {
+                try decoder.readRows { _ in }
+            }
+            #expect(try decoder.fingerprint() == FileIO.fingerprint(path: path), "\(file)")
+        }
+        let bytes = try FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg"))
+        for piece in [1, 3, 7, 8, 9, 4096] {
+            var fingerprint = Fingerprint()
+            bytes.withUnsafeBytes { raw in
+                var at = 0
+                while at < raw.count {
+                    let end = min(at + piece, raw.count)
+                    fingerprint.add(UnsafeRawBufferPointer(rebasing: raw[at..<end]))
+                    at = end
+                }
+            }
+            #expect(fingerprint.hex == FileIO.fingerprint(bytes: bytes), "pieces of \(piece)")
+        }
+    }
+
     @Test func cgroupQuotaIsRoundedUp() {
         #expect(UsableCores.parseCPUMax("max 100000\n") == nil)
         #expect(UsableCores.parseCPUMax("150000 100000\n") == 2)

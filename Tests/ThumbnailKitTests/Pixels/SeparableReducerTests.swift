@@ -15,11 +15,17 @@ import Testing
         return reducer.finish()
     }
 
+    /// An image whose every pixel is the same, and that pixel's samples.
+    static func constantImage(width: Int, height: Int, channels: Int) -> (PixelBuffer, [UInt8]) {
+        let values: [UInt8] = [31, 128, 250, 77]
+        var image = PixelBuffer(width: width, height: height, channels: channels)
+        for i in 0..<image.pixels.count { image.pixels[i] = values[i % channels] }
+        return (image, values)
+    }
+
     @Test(arguments: [1, 2, 3, 4])
     func aConstantImageStaysConstantWhenReduced(channels: Int) {
-        let values: [UInt8] = [31, 128, 250, 77]
-        var image = PixelBuffer(width: 97, height: 61, channels: channels)
-        for i in 0..<image.pixels.count { image.pixels[i] = values[i % channels] }
+        let (image, values) = Self.constantImage(width: 97, height: 61, channels: channels)
         let out = reduce(image, to: 10, 7, sigma: 2)
         #expect(out.width == 10 && out.height == 7 && out.channels == channels)
         for i in 0..<out.pixels.count { #expect(out.pixels[i] == values[i % channels]) }
@@ -75,9 +81,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4])
     func aConstantImageStaysConstantThroughTheBoxShrink(channels: Int) {
-        let values: [UInt8] = [31, 128, 250, 77]
-        var image = PixelBuffer(width: 103, height: 58, channels: channels)
-        for i in 0..<image.pixels.count { image.pixels[i] = values[i % channels] }
+        let (image, values) = Self.constantImage(width: 103, height: 58, channels: channels)
         // 103 and 58 are not multiples of 5: the last blocks are partial.
         let out = reduce(image, to: 10, 5, box: 5)
         for i in 0..<out.pixels.count { #expect(out.pixels[i] == values[i % channels]) }
