@@ -11,6 +11,22 @@ public enum ImageFormat: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// Every extension that names a file of this format (lower case, without the dot). A file so
+    /// named whose content is not an image the tool reads fails by name instead of being skipped.
+    public var nameExtensions: [String] {
+        switch self {
+        case .jpeg: return ["jpg", "jpeg", "jpe", "jfif"]
+        case .png: return ["png"]
+        }
+    }
+
+    /// True when `fileName`'s extension says it is an image of a format the tool reads.
+    public static func isImageName(_ fileName: String) -> Bool {
+        guard let dot = fileName.lastIndex(of: "."), dot != fileName.startIndex else { return false }
+        let ext = fileName[fileName.index(after: dot)...].lowercased()
+        return allCases.contains { $0.nameExtensions.contains(ext) }
+    }
+
     /// The format whose signature starts `bytes`, or nil.
     public static func sniff<C: Collection>(_ bytes: C) -> ImageFormat? where C.Element == UInt8 {
         let head = Array(bytes.prefix(8))

@@ -39,10 +39,10 @@ public final class JPEGDecoder {
         let status = data.withUnsafeBufferPointer {
             tjDecompressHeader3(handle, $0.baseAddress, UInt(data.count), &width, &height, &subsampling, &colorspace)
         }
-        // A harmless warning (stray bytes before a marker) still gives a usable header.
-        let harmless = status != 0 && tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
-            && Self.isHarmless(lastError) && width > 0 && height > 0
-        guard status == 0 || harmless else {
+        // A warning (stray bytes before a marker, say) still gives a usable header: djpeg and
+        // Pillow go on to decode such files, and so do we.
+        let warning = status != 0 && tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) && width > 0 && height > 0
+        guard status == 0 || warning else {
             let message = lastError
             reset()
             if message.contains("data precision") {
@@ -69,30 +69,29 @@ public final class JPEGDecoder {
         let format: TJPF = isGray ? TJPF_GRAY : (isCMYK ? TJPF_CMYK : TJPF_RGB)
         let decodedChannels = isGray ? 1 : (isCMYK ? 4 : 3)
         var status: Int32 = 0
-        // TurboJPEG writes every byte (or fails): no need to zero the buffer first.
+        var fatal = false
+        // TurboJPEG writes every byte when it returns success or a warning: no need to zero the
+        // buffer first. After a fatal error the buffer is never read.
         let pixels = [UInt8](unsafeUninitializedCapacity: width * height * decodedChannels) { output, count in
             status = data.withUnsafeBufferPointer { input in
                 // Width and height are the scaled ones: TurboJPEG picks the scaling factor from them.
                 tjDecompress2(handle, input.baseAddress, UInt(data.count), output.baseAddress,
                               Int32(width), 0, Int32(height), Int32(format.rawValue), 0)
             }
-            if status != 0 { output.initialize(repeating: 0) }
-            count = output.count
+            fatal = status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue)
+            count = fatal ? 0 : output.count
         }
         if status != 0 {
             let message = lastError
-            let fatal = tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue)
             reset()
             if fatal {
                 throw .corrupt(message)
             }
-            // A warning: the pixels are all there unless the data ended early or was damaged.
-            // Extraneous bytes before a marker (common in files from old cameras) are harmless.
+            // A warning: libjpeg-turbo decoded every pixel it could, as djpeg and Pillow show them
+            // (stray bytes before a marker, a damaged Huffman code: a few wrong blocks at worst).
+            // A file that ended early is refused, as Pillow refuses it: the rest would be grey.
             if message.contains("Premature end") {
                 throw .truncated(message)
-            }
-            if !Self.isHarmless(message) {
-                throw .corrupt(message)
             }
         }
         if isCMYK {
@@ -101,12 +100,6 @@ public final class JPEGDecoder {
                                pixels: Self.cmykToRGB(pixels, inverted: inverted))
         }
         return PixelBuffer(width: width, height: height, channels: decodedChannels, pixels: pixels)
-    }
-
-    /// Warnings that lose no pixels: bytes between segments that no decoder needs (files from old
-    /// cameras and some editors have them).
-    static func isHarmless(_ warning: String) -> Bool {
-        warning.contains("extraneous bytes before marker")
     }
 
     /// CMYK (or YCCK, which TurboJPEG turns into CMYK) to RGB by the naive formula every viewer
