@@ -15,7 +15,21 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
 
     /// True when the file at `relativePath` belongs to this shard.
     public func contains(relativePath: String) -> Bool {
-        Int(StableHash.of(relativePath).value % UInt64(count)) == index - 1
+        Self.shardIndex(of: relativePath, count: count) == index - 1
+    }
+
+    /// The 0-based shard of `relativePath` among `count`. FNV-1a's low bits barely depend on the
+    /// later bytes of a name (`IMG_0001.JPG`, `IMG_0002.JPG`... all landed in one shard), so its
+    /// value goes through MurmurHash3's 64-bit finaliser, which lets every input bit reach every
+    /// output bit, and the shard comes from the high bits (a multiply-shift, not a remainder).
+    public static func shardIndex(of relativePath: String, count: Int) -> Int {
+        var h = StableHash.of(relativePath).value
+        h ^= h >> 33
+        h = h &* 0xff51_afd7_ed55_8ccd
+        h ^= h >> 33
+        h = h &* 0xc4ce_b9fe_1a85_ec53
+        h ^= h >> 33
+        return Int(((h >> 32) &* UInt64(count)) >> 32)
     }
 
     public var description: String { "\(index)/\(count)" }
