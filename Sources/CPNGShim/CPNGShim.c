@@ -3,6 +3,7 @@
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -53,15 +54,17 @@ int tnpng_read_rest(tnpng_reader *r) {
     return ferror(r->file) ? -1 : 0;
 }
 
-tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterlace, tnpng_observer observer,
+tnpng_reader *tnpng_open(int fd, uint32_t max_dimension, int deinterlace, tnpng_observer observer,
                          void *context, tnpng_info *out, char *err, size_t errlen) {
     tnpng_reader *r = calloc(1, sizeof(*r));
     if (!r) {
         tnpng_copy_message(err, errlen, "out of memory");
+        close(fd);
         return NULL;
     }
-    r->file = fopen(path, "rb");
+    r->file = fdopen(fd, "rb");
     if (!r->file) {
+        close(fd);
         /* The prefix tells the caller this is the system's reason, not libpng's. */
         snprintf(err, errlen, "open: %s", strerror(errno));
         free(r);

@@ -43,7 +43,8 @@ typedef void (*tnpng_observer)(void *context, const uint8_t *bytes, size_t lengt
 /// message into `err`. Images wider or taller than `max_dimension` are refused before any pixel.
 /// With `deinterlace`, libpng assembles interlaced images (whole-image reads only). `observer`
 /// (may be NULL) sees every byte read, with `context`.
-tnpng_reader *tnpng_open(const char *path, uint32_t max_dimension, int deinterlace, tnpng_observer observer,
+/// Takes ownership of `fd` (an open regular file), closed by tnpng_close() or on failure.
+tnpng_reader *tnpng_open(int fd, uint32_t max_dimension, int deinterlace, tnpng_observer observer,
                          void *context, tnpng_info *info, char *err, size_t errlen);
 
 /// Reads the rest of the file (what follows the image data) through the observer, so it has seen

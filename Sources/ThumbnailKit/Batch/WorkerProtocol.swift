@@ -21,6 +21,9 @@ public struct WorkerReply: Codable, Equatable, Sendable {
     public var id: Int
     public var result: RenderResult?
     public var error: String?
+    /// With an error: the source's size, when its header was read before it failed.
+    public var sourceWidth: Int?
+    public var sourceHeight: Int?
     public var milliseconds: Double
 }
 
@@ -56,12 +59,8 @@ public struct LineBuffer {
         let start = pending.count
         var got = 0
         pending.append(contentsOf: repeatElement(0, count: chunk))
-        while true {
-            let n = pending.withUnsafeMutableBytes { read(fd, $0.baseAddress! + start, chunk) }
-            if n < 0 && errno == EINTR { continue }
-            got = max(n, 0)
-            break
-        }
+        let n = pending.withUnsafeMutableBytes { raw in SystemCall.retrying { read(fd, raw.baseAddress! + start, chunk) } }
+        got = max(n, 0)
         pending.removeSubrange((start + got)...)
         return got > 0
     }

@@ -10,12 +10,10 @@ public enum FileIO {
 
     /// The whole file at `path`.
     public static func readAll(path: String) throws(CodecError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .unreadable(errorText()) }
+        let fd = try openRegularFile(path)
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .unreadable(errorText()) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .unreadable("not a regular file") }
         return try readToEnd(fd, sizeHint: Int(info.st_size))
     }
 
@@ -31,9 +29,8 @@ public enum FileIO {
                 var filled = previous.count
                 if filled > 0 { _ = buffer.initialize(from: previous) }
                 while filled < capacity {
-                    let n = read(fd, buffer.baseAddress! + filled, capacity - filled)
+                    let n = SystemCall.retrying { read(fd, buffer.baseAddress! + filled, capacity - filled) }
                     if n < 0 {
-                        if errno == EINTR { continue }
                         failure = errno
                         break
                     }
@@ -49,15 +46,51 @@ public enum FileIO {
         }
     }
 
-    /// Up to `count` bytes from the start of the file at `path`.
-    public static func readPrefix(path: String, count: Int) throws(CodecError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens `path` for reading, refusing anything but a regular file before it could block: a
+    /// FIFO would wait for a writer forever, a device or `/dev/stdin` would read something else.
+    /// `O_NONBLOCK` makes opening a FIFO return at once; it changes nothing for a regular file.
+    public static func openRegularFile(_ path: String) throws(CodecError) -> Int32 {
+        let fd = SystemCall.retrying { open(PathBytes.systemPath(path), O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         guard fd >= 0 else { throw .unreadable(errorText()) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let why = errorText()
+            close(fd)
+            throw .unreadable(why)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw .unreadable("not a regular file (\(fileKind(info)))")
+        }
+        return fd
+    }
+
+    /// What kind of file a status describes, in words.
+    public static func fileKind(_ info: stat) -> String {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return "regular file"
+        case S_IFDIR: return "folder"
+        case S_IFIFO: return "FIFO"
+        case S_IFSOCK: return "socket"
+        case S_IFCHR: return "character device"
+        case S_IFBLK: return "block device"
+        default: return "special file"
+        }
+    }
+
+    /// Up to `count` bytes from the start of the regular file at `path`.
+    public static func readPrefix(path: String, count: Int) throws(CodecError) -> [UInt8] {
+        let fd = try openRegularFile(path)
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: count)
-        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress!, count) }
-        guard n >= 0 else { throw .unreadable(errorText()) }
-        return Array(bytes.prefix(n))
+        var filled = 0
+        while filled < count {
+            let n = bytes.withUnsafeMutableBytes { raw in SystemCall.retrying { read(fd, raw.baseAddress! + filled, count - filled) } }
+            guard n >= 0 else { throw .unreadable(errorText()) }
+            if n == 0 { break }
+            filled += n
+        }
+        return Array(bytes.prefix(filled))
     }
 
     /// Writes `bytes` to `path` atomically: into a temporary file beside it, flushed to disk, then
@@ -65,22 +98,23 @@ public enum FileIO {
     /// failure the temporary file is removed.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(CodecError) {
         let temporary = temporaryPath(for: path)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let temporaryName = PathBytes.systemPath(temporary)
+        let fd = SystemCall.retrying { open(temporaryName, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw .writeFailed(errorText()) }
         if !writeAll(fd, bytes) {
             let why = errorText()
             close(fd)
-            unlink(temporary)
+            unlink(temporaryName)
             throw .writeFailed(why)
         }
         if fsync(fd) != 0 || close(fd) != 0 {
             let why = errorText()
-            unlink(temporary)
+            unlink(temporaryName)
             throw .writeFailed(why)
         }
-        if rename(temporary, path) != 0 {
+        if rename(temporaryName, PathBytes.systemPath(path)) != 0 {
             let why = errorText()
-            unlink(temporary)
+            unlink(temporaryName)
             throw .writeFailed(why)
         }
     }
@@ -91,11 +125,8 @@ public enum FileIO {
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
+            let n = bytes.withUnsafeBytes { raw in SystemCall.retrying { write(fd, raw.baseAddress! + written, bytes.count - written) } }
+            if n < 0 { return false }
             written += n
         }
         return true
@@ -104,12 +135,12 @@ public enum FileIO {
     /// The names in `folder` but `.` and `..`, in directory order; nil (errno set) when it
     /// cannot be opened.
     public static func entries(of folder: String) -> [String]? {
-        guard let dir = opendir(folder) else { return nil }
+        guard let dir = opendir(PathBytes.systemPath(folder)) else { return nil }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                PathBytes.decode(raw.prefix { $0 != 0 })
             }
             if name != "." && name != ".." { names.append(name) }
         }
@@ -119,13 +150,32 @@ public enum FileIO {
     /// The status of `path` (symlinks followed), or nil (errno set).
     public static func status(_ path: String) -> stat? {
         var info = stat()
-        return stat(path, &info) == 0 ? info : nil
+        return stat(PathBytes.systemPath(path), &info) == 0 ? info : nil
+    }
+
+    /// The status of `path` itself (a symlink is not followed), or nil (errno set).
+    public static func linkStatus(_ path: String) -> stat? {
+        var info = stat()
+        return lstat(PathBytes.systemPath(path), &info) == 0 ? info : nil
     }
 
     /// Prefix of every temporary file name, so an interrupted run's leftovers are recognisable.
     public static let temporaryPrefix = ".thumbnail-tmp-"
 
     private nonisolated(unsafe) static var temporaryCounter = 0
+
+    /// Removes the temporary files in `folder` left by processes that no longer exist (a run
+    /// killed with SIGKILL, a machine that lost power). Files of live processes are left alone:
+    /// they may belong to another run writing into the same folder.
+    public static func removeStaleTemporaryFiles(in folder: String) {
+        for name in entries(of: folder) ?? [] where name.hasPrefix(temporaryPrefix) {
+            let rest = name.dropFirst(temporaryPrefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(PathBytes.systemPath(folder + "/" + name))
+            }
+        }
+    }
 
     static func temporaryPath(for path: String) -> String {
         temporaryCounter += 1
@@ -139,8 +189,7 @@ public enum FileIO {
 extension FileIO {
     /// A stable fingerprint of the file's bytes (`Fingerprint`, 16 hex digits).
     public static func fingerprint(path: String) throws(CodecError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .unreadable(errorText()) }
+        let fd = try openRegularFile(path)
         defer { close(fd) }
         var fingerprint = Fingerprint()
         var info = stat()
@@ -149,11 +198,8 @@ extension FileIO {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
         defer { chunk.deallocate() }
         while true {
-            let n = read(fd, chunk.baseAddress!, size)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(errorText())
-            }
+            let n = SystemCall.retrying { read(fd, chunk.baseAddress!, size) }
+            if n < 0 { throw .unreadable(errorText()) }
             if n == 0 { break }
             fingerprint.add(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
         }

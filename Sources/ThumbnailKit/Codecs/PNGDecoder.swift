@@ -39,8 +39,11 @@ public final class PNGDecoder {
             let observer = Unmanaged<ReadObserver>.fromOpaque(context!).takeUnretainedValue()
             observer.fingerprint.add(UnsafeRawBufferPointer(start: bytes, count: length))
         } : nil
+        // Opened here, not by libpng: a FIFO or device is refused before it could block, and the
+        // name's bytes are the file's own (PathBytes).
+        let fd = try FileIO.openRegularFile(path)
         let opened = message.withUnsafeMutableBufferPointer {
-            tnpng_open(path, UInt32(clamping: maxDimension), deinterlace ? 1 : 0, callback, context, &info,
+            tnpng_open(fd, UInt32(clamping: maxDimension), deinterlace ? 1 : 0, callback, context, &info,
                        $0.baseAddress, $0.count)
         }
         self.observer = observer
