@@ -16,8 +16,11 @@ public final class ThumbnailRenderer {
         let (format, decoded) = try reduce(input, outputs, fingerprint: true)
         var records: [OutputRecord] = []
         for (image, output) in zip(decoded.images, outputs) {
-            let bytes = try encode(image, as: spec.format ?? format, iccProfile: decoded.iccProfile)
             let path = OutputNaming.resolve(output.path, width: image.width, height: image.height)
+            // Boxes that give the same size under a `{width}` name are one thumbnail (the same
+            // plan, the same pixels): written and listed once.
+            if records.contains(where: { $0.path == path }) { continue }
+            let bytes = try encode(image, as: spec.format ?? format, iccProfile: decoded.iccProfile)
             try FileIO.writeAtomically(bytes, to: path)
             records.append(OutputRecord(path: path, width: image.width, height: image.height, bytes: bytes.count,
                                         box: output.box.description))

@@ -23,35 +23,42 @@ struct ThumbnailCommand: ParsableCommand {
         version: ThumbnailKitInfo.version)
 
     @Argument(help: ArgumentHelp("Image files and folders; - reads paths from stdin, one a line (NUL-separated with -0).",
-                                 valueName: "input"))
+                                 valueName: "input"),
+              completion: .file())
     var inputs: [String] = []
 
-    @Option(help: ArgumentHelp("Output folder, created if missing.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Output folder, created if missing.", valueName: "dir"), completion: .directory,
+            transform: { try ArgumentCheck.nonEmpty($0, "--out") })
     var out: String = "thumbs"
 
-    @Option(help: ArgumentHelp("Box(es) to fit in: WxH, Wx (width only) or xH (height only); several separated by commas.",
-                               valueName: "WxH[,WxH...]"))
-    var size: String = "50x50"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Box(es) to fit in: WxH, Wx (width only) or xH (height only); several separated by commas.",
+                               valueName: "WxH[,WxH...]"),
+            transform: { try BoxList(parsing: $0) })
+    var size = BoxList([BoxSize(width: 50, height: 50)])
 
     @Option(help: ArgumentHelp("Output name template: {name} {ext} {size} {width} {height}. Default {name}.{ext}, or {name}_{size}.{ext} with several sizes.",
                                valueName: "template"))
     var name: String?
 
-    @Option(help: ArgumentHelp("Gaussian blur standard deviation in source pixels; 0 for none.", valueName: "sigma"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Gaussian blur standard deviation in source pixels; 0 for none.", valueName: "sigma"),
+            transform: { try ArgumentCheck.number($0, in: 0.0...1000.0, "--blur") })
     var blur: Double = 2
 
-    @Option(help: ArgumentHelp("JPEG quality, 1-100.", valueName: "1-100"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("JPEG quality, 1-100.", valueName: "1-100"),
+            transform: { try ArgumentCheck.number($0, in: 1...100, "--quality") })
     var quality: Int = 75
 
-    @Option(name: .customLong("png-level"), help: ArgumentHelp("zlib level for PNG output, 0-9.", valueName: "0-9"))
+    @Option(name: .customLong("png-level"), parsing: .unconditional, help: ArgumentHelp("zlib level for PNG output, 0-9.", valueName: "0-9"),
+            transform: { try ArgumentCheck.number($0, in: 0...9, "--png-level") })
     var pngLevel: Int = 6
 
-    @Option(help: ArgumentHelp("Output format (jpeg or png); sets the extension. Default: the source's.", valueName: "format"))
-    var format: String?
+    @Option(help: ArgumentHelp("Output format (\(ImageFormat.allValueStrings.joined(separator: ", "))); sets the extension. Default: the source's.",
+                               valueName: "format"))
+    var format: ImageFormat?
 
     @Option(help: ArgumentHelp("Colour transparent pixels are flattened onto for JPEG output (#RRGGBB or a name).",
                                valueName: "color"))
-    var background: String = "white"
+    var background: RGBColor = .white
 
     @Flag(help: "Write progressive JPEGs.")
     var progressive = false
@@ -62,15 +69,18 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(name: .customLong("strip-icc"), help: "Do not carry the source's ICC colour profile into the thumbnail.")
     var stripICC = false
 
-    @Option(help: ArgumentHelp("Worker processes. Default: the usable CPU cores (affinity and cgroup quota).",
-                               valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Worker processes. Default: the usable CPU cores (affinity and cgroup quota).",
+                               valueName: "n"),
+            transform: { try ArgumentCheck.number($0, in: 1...1024, "--jobs") })
     var jobs: Int?
 
     @Option(name: .customLong("max-pixels"),
-            help: ArgumentHelp("Refuse images with more pixels than this, from their header.", valueName: "n"))
+            parsing: .unconditional, help: ArgumentHelp("Refuse images with more pixels than this, from their header.", valueName: "n"),
+            transform: { try ArgumentCheck.number($0, in: 1...Int.max, "--max-pixels") })
     var maxPixels: Int = 500_000_000
 
-    @Option(help: ArgumentHelp("Seconds one image may take before its worker is killed.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds one image may take before its worker is killed.", valueName: "seconds"),
+            transform: { try ArgumentCheck.positive($0, "--timeout") })
     var timeout: Double = 60
 
     @Flag(name: [.customShort("r"), .long], help: "Descend into folders and mirror their tree under --out.")
@@ -82,56 +92,37 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(help: "End stdout lines with NUL instead of newline.")
     var print0 = false
 
-    @Flag(help: "Write JSON Lines to stdout: one object per thumbnail, skipped source or failure.")
+    @Flag(help: "Write JSON Lines to stdout: one object per thumbnail, skipped source or failure (even with -q).")
     var json = false
 
-    @Option(help: ArgumentHelp("Write a JSON manifest of every source and its thumbnails.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write a JSON manifest of every source and its thumbnails (paths relative to its folder).",
+                               valueName: "file"),
+            completion: .file(), transform: { try ArgumentCheck.nonEmpty($0, "--manifest") })
     var manifest: String?
 
     @Option(help: ArgumentHelp("Only the inputs in shard K of N (by a stable hash of their relative path).", valueName: "K/N"))
-    var shard: String?
+    var shard: Shard?
 
     @Flag(help: "Render everything, even thumbnails that are up to date.")
     var force = false
 
-    @Flag(name: [.customShort("q"), .long], help: "Print only errors.")
+    @Flag(name: [.customShort("q"), .long], help: "Print only errors (and --json records).")
     var quiet = false
 
     @Flag(help: "Show a progress line on stderr even when it is not a terminal (default: only on a terminal).")
     var progress = false
 
-    var boxes: [BoxSize] { size.split(separator: ",").map { BoxSize(parsing: String($0))! } }
-
-    var outputFormat: ImageFormat? {
-        format.map { ImageFormat(rawValue: $0.lowercased() == "jpg" ? "jpeg" : $0.lowercased())! }
-    }
+    var boxes: [BoxSize] { size.boxes }
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("at least one input file or folder is needed") }
-        let parts = size.split(separator: ",", omittingEmptySubsequences: false)
-        if parts.isEmpty || parts.contains(where: { BoxSize(parsing: String($0)) == nil }) {
-            throw ValidationError("--size '\(size)' is not WxH, Wx or xH (sides from 1 to 65535), comma-separated")
-        }
-        if Set(parts).count != parts.count { throw ValidationError("--size '\(size)' names a box twice") }
         if let name {
-            if name.isEmpty || name.contains("/") { throw ValidationError("--name must be a file name template without '/'") }
-            if parts.count > 1 && !name.contains("{size}") && !(name.contains("{width}") || name.contains("{height}")) {
+            if name.isEmpty { throw ValidationError("--name must not be empty") }
+            if name.contains("/") { throw ValidationError("--name '\(name)' must be a file name template without '/'") }
+            if boxes.count > 1 && !name.contains("{size}") && !(name.contains("{width}") || name.contains("{height}")) {
                 throw ValidationError("--name must contain {size}, {width} or {height} when there are several sizes")
             }
         }
-        if !(blur >= 0 && blur <= 1000) { throw ValidationError("--blur must be from 0 to 1000, not \(blur)") }
-        if !(1...100).contains(quality) { throw ValidationError("--quality must be from 1 to 100, not \(quality)") }
-        if !(0...9).contains(pngLevel) { throw ValidationError("--png-level must be from 0 to 9, not \(pngLevel)") }
-        if let format, ImageFormat(rawValue: format.lowercased() == "jpg" ? "jpeg" : format.lowercased()) == nil {
-            throw ValidationError("--format must be jpeg or png, not '\(format)'")
-        }
-        if RGBColor(parsing: background) == nil {
-            throw ValidationError("--background '\(background)' is not #RRGGBB, #RGB or white/black/gray")
-        }
-        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs must be from 1 to 1024, not \(jobs)") }
-        if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
-        if !(timeout > 0) { throw ValidationError("--timeout must be more than 0 seconds") }
-        if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard must be K/N with 1 <= K <= N, not '\(shard)'") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) may be given once") }
     }
 
@@ -140,16 +131,17 @@ struct ThumbnailCommand: ParsableCommand {
         spec.blurSigma = blur
         spec.quality = quality
         spec.pngLevel = pngLevel
-        spec.format = outputFormat
-        spec.background = RGBColor(parsing: background)!
+        spec.format = format
+        spec.background = background
         spec.maxPixels = maxPixels
         spec.progressive = progressive
         spec.autoRotate = !noRotate
         spec.keepICC = !stripICC
 
-        let style: Reporter.Style = json ? .json : .paths
-        let reporter = Reporter(style: style, terminator: print0 ? "\0" : "\n", quiet: quiet,
-                                progress: !quiet && (progress || isatty(2) == 1), liveTerminal: isatty(2) == 1)
+        let terminator = print0 ? "\0" : "\n"
+        let writer: any RecordWriter = json ? JSONLinesWriter(terminator: terminator) : PathListWriter(terminator: terminator)
+        let reporter = Reporter(writer: writer, quiet: quiet, progress: !quiet && (progress || isatty(2) == 1),
+                                liveTerminal: isatty(2) == 1)
 
         var paths: [String] = []
         for input in inputs {
@@ -163,8 +155,9 @@ struct ThumbnailCommand: ParsableCommand {
                                    renderingKey: spec.renderingKey)
         request.nameTemplate = name
         request.recursive = recursive
-        request.shard = shard.flatMap(Shard.init(parsing:))
+        request.shard = shard
         request.force = force
+        request.manifestPath = manifest
 
         let batch: Batch
         do {
@@ -173,14 +166,16 @@ struct ThumbnailCommand: ParsableCommand {
             StandardStreams.error("thumbnail: \(Reporter.oneLine(error.description))\n")  // before any work
             throw ExitCode(error.isUsage ? 64 : 1)
         }
-        reporter.start(total: batch.jobs.count)
+        reporter.start(sources: batch.jobs.map { ($0.job.input, $0.input.size) }, otherFilesSkipped: batch.otherFilesSkipped)
         let pool = WorkerPool(size: jobs ?? UsableCores.count(), spec: spec, timeout: timeout)
         let ending = BatchRunner.run(batch, pool: pool, manifestPath: manifest) { event in
             switch event {
             case .skipped(let input, let record): reporter.skipped(input, record)
             case .rendered(let input, let result, let milliseconds): reporter.rendered(input, result, milliseconds: milliseconds)
-            case .failed(let input, let reason): reporter.failure(input, reason, counted: true)
+            case .failed(let input, let reason, let width, let height):
+                reporter.failure(input, reason, counted: true, sourceWidth: width, sourceHeight: height)
             case .problem(let path, let reason): reporter.failure(path, reason, counted: false)
+            case .notice(let path, let reason): reporter.notice(path, reason)
             }
         }
         if case .interrupted(let signal) = ending {

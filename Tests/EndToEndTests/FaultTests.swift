@@ -73,12 +73,33 @@ final class BackgroundRun {
 @Suite(.serialized) struct FaultTests {
     static let photos = ["jpeg/testorig.jpg", "jpeg/testimgint.jpg", "pngsuite/basn2c16.png", "jpeg/vgl_5674_0098.png"]
 
-    /// A workspace whose images folder also holds `stuck.png`, a FIFO nobody writes: a worker that
-    /// opens it blocks until killed, a stand-in for a decoder that hangs.
+    /// A workspace with `stuck.png` beside the images: a 20000x20000 PNG, the largest input (so
+    /// dispatched first) and about a second's work. `stall` stops (SIGSTOP) the worker decoding
+    /// it: a stand-in for a decoder that hangs. (A FIFO no longer serves: inputs that are not
+    /// regular files are refused before any worker opens them.)
     func stuckWorkspace() throws -> String {
         let root = try Tool.workspace(Self.photos)
-        #expect(mkfifo(root + "/stuck.png", 0o644) == 0)
+        try FileManager.default.copyItem(atPath: Tool.fixtures + "/huge-20000x20000.png", toPath: root + "/stuck.png")
         return root
+    }
+
+    /// Waits for the worker of `run` (not one of `except`) that has `stuck.png` open, stops it,
+    /// and returns its pid.
+    func stall(_ run: BackgroundRun, except: [Int32] = []) -> Int32? {
+        var found: Int32?
+        run.wait(upTo: 20) {
+            found = BackgroundRun.children(of: run.pid).first { pid in
+                guard !except.contains(pid), BackgroundRun.alive(pid) else { return false }
+                let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+                return fds.contains { fd in
+                    ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "")
+                        .hasSuffix("/stuck.png")
+                }
+            }
+            return found != nil
+        }
+        if let found { kill(found, SIGSTOP) }
+        return found
     }
 
     func checkWhole(_ folder: String, count: Int) throws {
@@ -92,17 +113,9 @@ final class BackgroundRun {
     @Test func aWorkerKilledTwiceOnOneImageIsReportedWithTheSignalAndTheBatchGoesOn() throws {
         let root = try stuckWorkspace()
         let run = try BackgroundRun(["--jobs", "1", "images", "stuck.png", "--out", "t"], in: root)
-        // The FIFO is the smallest input, so it goes last; wait until the others are written.
-        #expect(run.wait(upTo: 20) { run.stdout.split(separator: "\n").count == 4 })
         var killed: [Int32] = []
         for _ in 0..<2 {
-            var worker: Int32?
-            run.wait(upTo: 10) {
-                worker = BackgroundRun.children(of: run.pid).first { !killed.contains($0) && BackgroundRun.alive($0) }
-                return worker != nil
-            }
-            let pid = try #require(worker)
-            usleep(100_000)
+            let pid = try #require(stall(run, except: killed))
             kill(pid, SIGKILL)
             killed.append(pid)
         }
@@ -115,6 +128,7 @@ final class BackgroundRun {
     @Test func anImageOverTheTimeoutIsReportedAndItsWorkerReplaced() throws {
         let root = try stuckWorkspace()
         let run = try BackgroundRun(["--jobs", "2", "--timeout", "0.5", "stuck.png", "images", "--out", "t"], in: root)
+        #expect(stall(run) != nil)
         #expect(run.finish() == 1)
         #expect(run.stderr.contains("thumbnail: stuck.png: timed out after 0.5 s"), "\(run.stderr)")
         try checkWhole(root + "/t", count: 4)
@@ -124,6 +138,7 @@ final class BackgroundRun {
     func aSignalStopsTheRunLeavingOnlyWholeImages(signal: Int32, status: Int32) throws {
         let root = try stuckWorkspace()
         let run = try BackgroundRun(["--jobs", "2", "images", "stuck.png", "--out", "t"], in: root)
+        #expect(stall(run) != nil)
         #expect(run.wait(upTo: 20) { run.stdout.split(separator: "\n").count == 4 })
         let workers = BackgroundRun.children(of: run.pid)
         #expect(!workers.isEmpty)
@@ -142,9 +157,9 @@ final class BackgroundRun {
         let root = try stuckWorkspace()
         let run = try BackgroundRun(["stuck.png", "images", "--out", "t"], in: root,
                                     prefix: ["-c", "exec taskset -c 0 \"$0\" \"$@\""])
-        #expect(run.wait(upTo: 20) { run.stdout.split(separator: "\n").count == 4 })
+        #expect(stall(run) != nil)
         usleep(200_000)
-        // One usable core: one worker, now stuck on the FIFO.
+        // One usable core: one worker, now stuck.
         #expect(BackgroundRun.children(of: run.pid).filter(BackgroundRun.alive).count == 1)
         kill(run.pid, SIGTERM)
         #expect(run.finish() == 143)
@@ -153,12 +168,9 @@ final class BackgroundRun {
     @Test func noWorkerOutlivesAParentKilledWithSIGKILL() throws {
         let root = try stuckWorkspace()
         let run = try BackgroundRun(["--jobs", "2", "stuck.png", "--out", "t"], in: root)
-        var workers: [Int32] = []
-        #expect(run.wait(upTo: 10) {
-            workers = BackgroundRun.children(of: run.pid)
-            return workers.count == 1
-        })
-        usleep(200_000)
+        let stuck = try #require(stall(run))
+        let workers = BackgroundRun.children(of: run.pid)
+        #expect(workers == [stuck])
         kill(run.pid, SIGKILL)
         _ = run.finish()
         #expect(run.wait(upTo: 5) { workers.allSatisfy { !BackgroundRun.alive($0) } }, "workers \(workers) outlived their parent")

@@ -21,6 +21,8 @@ public struct BatchRequest: Sendable {
     public var shard: Shard?
     /// Render everything, ignoring the incremental state.
     public var force = false
+    /// `--manifest`: checked before any work, so that it can overwrite no source, thumbnail or state.
+    public var manifestPath: String?
     /// `ThumbnailSpec.renderingKey`.
     public var renderingKey: String
 
@@ -50,6 +52,8 @@ public struct Batch {
     public var jobs: [PlannedJob]
     public var skipped: [(input: InputFile, record: RunRecord)]
     public var problems: [InputProblem]
+    /// Files in walked folders that are not images, skipped (for the summary).
+    public var otherFilesSkipped: Int
     public var state: RunState
 }
 
@@ -57,23 +61,39 @@ public struct Batch {
 /// checked before any work: the output folder can be made and written, no thumbnail would
 /// overwrite a source, and no two sources would write the same thumbnail.
 public enum BatchPlanner {
+    /// Names starting so in an output folder are the incremental state's.
+    static let stateFilePrefix = ".thumbnail-state"
+
     public static func plan(_ request: BatchRequest) throws(BatchRefusal) -> Batch {
         try prepareFolder(request.outputFolder)
-        var (files, problems) = InputWalker.walk(request.inputs, recursive: request.recursive,
-                                                 excluding: request.outputFolder)
+        let walk = InputWalker.walk(request.inputs, recursive: request.recursive, excluding: request.outputFolder)
+        let state = RunState(folder: request.outputFolder)
+        // Thumbnails an earlier run wrote here (an --out inside an input folder) are not sources.
+        var files = walk.files.filter { !state.isRecordedOutput($0.path) }
         if let shard = request.shard {
             files = files.filter { shard.contains(relativePath: $0.relativePath) }
         }
-        let state = RunState(folder: request.outputFolder)
 
         var byOutput: [String: String] = [:]
         var jobs: [PlannedJob] = []
         var skipped: [(InputFile, RunRecord)] = []
-        var seen = Set<FileIdentity>()
+        var seen = Set<String>()
         let sourceIDs = Set(files.map(\.identity))
-        for file in files.sorted(by: { $0.size > $1.size }) {
-            // The same file named twice (a folder and a file in it, say) is one job.
-            guard seen.insert(file.identity).inserted else { continue }
+        let manifest = request.manifestPath.map { (path: FilePaths.absolute($0), identity: FileIdentity(path: $0)) }
+        if let manifest, let id = manifest.identity, sourceIDs.contains(id) {
+            throw BatchRefusal(description: "--manifest \(request.manifestPath!) is a source image; choose another path",
+                               isUsage: true)
+        }
+        if let manifest, OutputNaming.fileName(of: manifest.path).hasPrefix(stateFilePrefix) {
+            throw BatchRefusal(description: "--manifest \(request.manifestPath!) would overwrite the incremental state",
+                               isUsage: true)
+        }
+        // Largest first; among equal sizes, path order, so the job order is the same every run.
+        let ordered = files.sorted { $0.size != $1.size ? $0.size > $1.size : PathBytes.encode($0.path).lexicographicallyPrecedes(PathBytes.encode($1.path)) }
+        for file in ordered {
+            // The same path given twice (a folder and a file in it, say) is one job; two names of
+            // one file (hard links, symlinks) are the user's names, each with its thumbnail.
+            guard seen.insert(FilePaths.absolute(file.path)).inserted else { continue }
             var outputs: [OutputRequest] = []
             for box in request.boxes {
                 let output = OutputNaming.outputPath(relativePath: file.relativePath, in: request.outputFolder,
@@ -84,6 +104,11 @@ public enum BatchPlanner {
                 if let other = byOutput[output], other != file.path || !request.template.hasSizePlaceholder {
                     throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(output); "
                                        + "use --name, separate runs or --out folders", isUsage: true)
+                }
+                if let manifest, FilePaths.absolute(output) == manifest.path
+                    || (manifest.identity != nil && FileIdentity(path: output) == manifest.identity) {
+                    throw BatchRefusal(description: "--manifest \(request.manifestPath!) would overwrite the thumbnail of \(file.path)",
+                                       isUsage: true)
                 }
                 if let id = FileIdentity(path: output), sourceIDs.contains(id) {
                     throw BatchRefusal(description: "writing \(output) would overwrite a source image; choose another --out or --name",
@@ -103,11 +128,14 @@ public enum BatchPlanner {
                                    input: file, settings: key.hex))
         }
         // Mirrored trees: every output's folder must exist before a worker writes into it.
+        var folders: Set<String> = [request.outputFolder]
         if request.recursive {
-            let folders = Set(jobs.flatMap { $0.job.outputs.map { OutputNaming.folder(of: $0.path) } })
+            folders.formUnion(jobs.flatMap { $0.job.outputs.map { OutputNaming.folder(of: $0.path) } })
             for folder in folders.sorted() { try prepareFolder(folder) }
         }
-        return Batch(jobs: jobs, skipped: skipped, problems: problems, state: state)
+        for folder in folders.sorted() { FileIO.removeStaleTemporaryFiles(in: folder) }
+        return Batch(jobs: jobs, skipped: skipped, problems: walk.problems, otherFilesSkipped: walk.otherFilesSkipped,
+                     state: state)
     }
 
     /// Creates `folder` (and its parents) if missing and checks it can be written.
@@ -115,14 +143,14 @@ public enum BatchPlanner {
         var path = folder.hasPrefix("/") ? "/" : ""
         for part in folder.split(separator: "/") {
             path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + part
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            if mkdir(PathBytes.systemPath(path), 0o755) != 0 && errno != EEXIST {
                 throw BatchRefusal(description: "\(folder): cannot create output folder: \(FileIO.errorText())", isUsage: false)
             }
         }
         guard let info = FileIO.status(folder), (info.st_mode & S_IFMT) == S_IFDIR else {
             throw BatchRefusal(description: "\(folder): cannot create output folder: Not a directory", isUsage: false)
         }
-        guard access(folder, W_OK | X_OK) == 0 else {
+        guard access(PathBytes.systemPath(folder), W_OK | X_OK) == 0 else {
             throw BatchRefusal(description: "\(folder): cannot write to output folder: \(FileIO.errorText())", isUsage: false)
         }
     }

@@ -3,10 +3,15 @@ public enum BatchEvent {
     /// Up to date from an earlier run: nothing decoded.
     case skipped(input: String, record: RunRecord)
     case rendered(input: String, result: RenderResult, milliseconds: Double)
-    case failed(input: String, reason: String)
+    /// `sourceWidth`/`sourceHeight`: the source's size when its header was read (a
+    /// `--max-pixels` refusal).
+    case failed(input: String, reason: String, sourceWidth: Int?, sourceHeight: Int?)
     /// Something that is not one image's rendering went wrong: an unusable input (missing file,
-    /// unreadable folder, symlink loop) or the state or manifest could not be written.
+    /// unreadable folder, a file named as an image that is not one) or the state or manifest could
+    /// not be written. The run fails.
     case problem(path: String, reason: String)
+    /// Worth saying, but no failure: a symlink loop not followed.
+    case notice(path: String, reason: String)
 }
 
 /// Runs a planned batch through a worker pool and keeps the run's books: the incremental state
@@ -16,8 +21,11 @@ public enum BatchRunner {
     /// up-to-date sources first), then saves the state and, unless interrupted, writes the
     /// manifest to `manifestPath`. Failures to save either are reported as events too.
     public static func run(_ batch: Batch, pool: WorkerPool, manifestPath: String?, event: (BatchEvent) -> Void) -> PoolEnding {
-        var manifest = Manifest()
-        for problem in batch.problems { event(.problem(path: problem.path, reason: problem.reason)) }
+        var manifest = Manifest(path: manifestPath ?? ".")
+        for problem in batch.problems {
+            event(problem.isFailure ? .problem(path: problem.path, reason: problem.reason)
+                                    : .notice(path: problem.path, reason: problem.reason))
+        }
         for (input, record) in batch.skipped {
             manifest.add(input: input.path, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
                          outputs: record.outputs)
@@ -32,9 +40,9 @@ public enum BatchRunner {
                 manifest.add(input: job.input, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
                              outputs: result.outputs)
                 event(.rendered(input: job.input, result: result, milliseconds: milliseconds))
-            case .failed(let reason):
+            case .failed(let reason, let width, let height):
                 batch.state.forget(plan.input)
-                event(.failed(input: job.input, reason: reason))
+                event(.failed(input: job.input, reason: reason, sourceWidth: width, sourceHeight: height))
             }
         }
         if !batch.jobs.isEmpty {

@@ -25,86 +25,149 @@ public struct InputFile: Equatable, Sendable {
     }
 }
 
-/// An input that could not be used (missing, unreadable folder, symlink loop...).
+/// An input that could not be used (missing, unreadable, not an image though named as one), or a
+/// notice about one (a symlink loop, not followed).
 public struct InputProblem: Equatable, Sendable, Error {
     public var path: String
     public var reason: String
+    /// False for a notice that is no image's failure (a folder that contains itself): it is
+    /// reported but does not make the run fail.
+    public var isFailure = true
+
+    public init(path: String, reason: String, isFailure: Bool = true) {
+        self.path = path
+        self.reason = reason
+        self.isFailure = isFailure
+    }
 }
 
-/// Turns the command line's inputs into image files. A file is taken as given (and fails later
-/// with a clear reason if it is not an image); a folder gives the JPEG and PNG files in it,
-/// recognised by their first bytes, hidden files and folders skipped, in name order; with
-/// `recursive`, the folders below it too, each real folder once (a symlink loop is reported,
-/// not followed).
+/// What walking the inputs found.
+public struct WalkResult: Sendable {
+    public var files: [InputFile] = []
+    public var problems: [InputProblem] = []
+    /// Files in walked folders that are neither named nor made as images (hidden files included):
+    /// skipped, and counted in the summary.
+    public var otherFilesSkipped = 0
+}
+
+/// Turns the command line's inputs into image files.
+/// - A file named as an input (on the command line or stdin) is always tried, and fails later
+///   with a clear reason if it is not an image; anything but a regular file (a FIFO, a device,
+///   `/dev/stdin`) is refused at once by name, never opened.
+/// - A folder gives the images in it, recognised by their first bytes, in name (byte) order. A
+///   file there whose name says it is an image (`.jpg`, `.png`...) but which is not one, cannot be
+///   read, or is not a regular file fails by name; other files are skipped and counted.
+/// - With `recursive`, the folders below too. A folder reached twice through symlinks (an alias)
+///   is walked each time, so both trees are mirrored; only a folder that contains itself (a loop)
+///   is not followed, which is reported but is no image's failure.
 public enum InputWalker {
+    /// How many bytes of a file the format table needs to recognise any format.
+    static let sniffLength = 16
+
     /// - Parameter excluding: a folder never descended into (the output folder, so that
     ///   `thumbnail -r . --out thumbs` does not thumbnail its own thumbnails on the next run).
-    public static func walk(_ inputs: [String], recursive: Bool = false, excluding: String? = nil) -> (files: [InputFile], problems: [InputProblem]) {
-        var files: [InputFile] = []
-        var problems: [InputProblem] = []
+    public static func walk(_ inputs: [String], recursive: Bool = false, excluding: String? = nil) -> WalkResult {
+        var result = WalkResult()
+        let excluded = excluding.flatMap { FileIdentity(path: $0) }
         for input in inputs {
             guard let info = FileIO.status(input) else {
-                problems.append(InputProblem(path: input, reason: FileIO.errorText()))
+                result.problems.append(InputProblem(path: input, reason: FileIO.errorText()))
                 continue
             }
-            if (info.st_mode & S_IFMT) == S_IFDIR {
-                var visited = Set<FileIdentity>()
-                walkFolder(input, FileIdentity(info), relative: "", recursive: recursive,
-                           excluded: excluding.flatMap { FileIdentity(path: $0) },
-                           visited: &visited, files: &files, problems: &problems)
-            } else {
+            // /dev/stdin and /proc/self/fd/N name the parent's own descriptors: a worker opening
+            // the same name would read something else (its job pipe).
+            let absolute = FilePaths.absolute(input)
+            if absolute.hasPrefix("/dev/") || absolute.hasPrefix("/proc/") {
+                result.problems.append(InputProblem(path: input, reason: "not a regular file (a device or process file)"))
+                continue
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                walkFolder(input, FileIdentity(info), relative: "", recursive: recursive, excluded: excluded,
+                           ancestors: [], into: &result)
+            case S_IFREG:
                 var relative = Substring(input)
                 while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
-                files.append(InputFile(path: input, relativePath: String(relative), status: info))
+                result.files.append(InputFile(path: input, relativePath: String(relative), status: info))
+            default:
+                result.problems.append(InputProblem(path: input, reason: "not a regular file (\(FileIO.fileKind(info)))"))
             }
         }
-        return (files, problems)
+        return result
     }
 
-    /// Walks `folder` (whose identity the caller's stat already gave).
+    /// Walks `folder` (whose identity the caller's stat already gave); `ancestors` are the
+    /// folders it lies in on this walk.
     private static func walkFolder(_ folder: String, _ identity: FileIdentity, relative: String, recursive: Bool,
-                                   excluded: FileIdentity?, visited: inout Set<FileIdentity>,
-                                   files: inout [InputFile], problems: inout [InputProblem]) {
-        guard visited.insert(identity).inserted else {
-            problems.append(InputProblem(path: folder, reason: "symlink loop: folder already visited"))
+                                   excluded: FileIdentity?, ancestors: [FileIdentity], into result: inout WalkResult) {
+        if ancestors.contains(identity) {
+            result.problems.append(InputProblem(path: folder, reason: "symlink loop: this folder contains itself; not followed",
+                                                isFailure: false))
             return
         }
         guard var names = FileIO.entries(of: folder) else {
-            problems.append(InputProblem(path: folder, reason: FileIO.errorText()))
+            result.problems.append(InputProblem(path: folder, reason: FileIO.errorText()))
             return
         }
-        names = names.filter { !$0.hasPrefix(".") }
-        names.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        names.sort { PathBytes.encode($0).lexicographicallyPrecedes(PathBytes.encode($1)) }
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        let inside = ancestors + [identity]
         for name in names {
             let path = prefix + name
             let rel = relative.isEmpty ? name : relative + "/" + name
+            let namedAsImage = ImageFormat.isImageName(name)
+            if name.hasPrefix(".") {
+                result.otherFilesSkipped += 1
+                continue
+            }
             guard let entry = FileIO.status(path) else {
-                if recursive { problems.append(InputProblem(path: path, reason: FileIO.errorText())) }
+                // A dangling symlink or a name that cannot be looked up.
+                if namedAsImage || errno != ENOENT {
+                    result.problems.append(InputProblem(path: path, reason: FileIO.errorText()))
+                } else {
+                    result.otherFilesSkipped += 1
+                }
                 continue
             }
             switch entry.st_mode & S_IFMT {
             case S_IFDIR:
                 let id = FileIdentity(entry)
                 if recursive && id != excluded {
-                    walkFolder(path, id, relative: rel, recursive: true, excluded: excluded, visited: &visited,
-                               files: &files, problems: &problems)
+                    walkFolder(path, id, relative: rel, recursive: true, excluded: excluded, ancestors: inside, into: &result)
                 }
             case S_IFREG:
-                guard ImageFormat.sniff(path: path) != nil else { continue }
-                files.append(InputFile(path: path, relativePath: rel, status: entry))
+                let head: [UInt8]
+                do {
+                    head = try FileIO.readPrefix(path: path, count: sniffLength)
+                } catch {
+                    // Unreadable (permissions): whatever it is, the user must hear of it.
+                    result.problems.append(InputProblem(path: path, reason: error.description))
+                    continue
+                }
+                if ImageFormat.sniff(head) != nil {
+                    result.files.append(InputFile(path: path, relativePath: rel, status: entry))
+                } else if namedAsImage {
+                    let reason = head.isEmpty ? CodecError.empty.description : CodecError.notAnImage.description
+                    result.problems.append(InputProblem(path: path, reason: reason))
+                } else {
+                    result.otherFilesSkipped += 1
+                }
             default:
-                continue
+                if namedAsImage {
+                    result.problems.append(InputProblem(path: path, reason: "not a regular file (\(FileIO.fileKind(entry)))"))
+                } else {
+                    result.otherFilesSkipped += 1
+                }
             }
         }
     }
 
     /// Paths read from a file descriptor (stdin for the input `-`): one a line, or separated by
     /// NUL bytes with `nullSeparated` (`find -print0`). Empty entries are skipped; a trailing
-    /// carriage return is kept (it may be part of a name).
+    /// carriage return is kept (it may be part of a name). Names keep their bytes (`PathBytes`).
     public static func readPathList(from fd: Int32, nullSeparated: Bool) -> [String] {
         let bytes = (try? FileIO.readToEnd(fd, sizeHint: 65536)) ?? []
         let separator: UInt8 = nullSeparated ? 0 : 0x0A
-        return bytes.split(separator: separator, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
+        return bytes.split(separator: separator, omittingEmptySubsequences: true).map { PathBytes.decode($0) }
     }
 }

@@ -1,37 +1,55 @@
-import FoundationEssentials
-
 /// `--manifest FILE`: every source of the run (made now or skipped as up to date) with its
-/// thumbnails and their sizes, for static-site generators building `srcset` attributes.
-public struct Manifest: Codable, Equatable, Sendable {
-    public struct Source: Codable, Equatable, Sendable {
+/// thumbnails and their sizes, for static-site generators building `srcset` attributes. Field
+/// names are those of the `--json` records (`input`, `output`, `source_width`...), and paths are
+/// relative to the manifest's own folder, as a page beside it would write them.
+public struct Manifest: Encodable, Sendable {
+    /// One thumbnail of a source.
+    public struct Output: Encodable, Equatable, Sendable {
+        public var output: String
+        public var box: String
+        public var width: Int
+        public var height: Int
+        public var bytes: Int
+    }
+
+    /// One source and its thumbnails.
+    public struct Source: Encodable, Equatable, Sendable {
         public var input: String
         public var sourceWidth: Int
         public var sourceHeight: Int
-        public var thumbnails: [OutputRecord]
+        public var outputs: [Output]
 
         enum CodingKeys: String, CodingKey {
-            case input, thumbnails
+            case input, outputs
             case sourceWidth = "source_width"
             case sourceHeight = "source_height"
         }
     }
 
-    public var sources: [Source] = []
+    public private(set) var sources: [Source] = []
+    /// The manifest file's folder, absolute: paths are written relative to it.
+    private let folder: String
 
-    public init() {}
+    enum CodingKeys: String, CodingKey { case sources }
 
-    public mutating func add(input: String, sourceWidth: Int, sourceHeight: Int, outputs: [OutputRecord]) {
-        sources.append(Source(input: input, sourceWidth: sourceWidth, sourceHeight: sourceHeight, thumbnails: outputs))
+    /// A manifest to be written at `path`.
+    public init(path: String) {
+        folder = OutputNaming.folder(of: FilePaths.absolute(path))
     }
 
-    /// The manifest as JSON, sources in input order, keys sorted: the same run gives the same bytes.
+    public mutating func add(input: String, sourceWidth: Int, sourceHeight: Int, outputs: [OutputRecord]) {
+        let listed = outputs.map {
+            Output(output: FilePaths.relative(FilePaths.absolute($0.path), to: folder), box: $0.box, width: $0.width,
+                   height: $0.height, bytes: $0.bytes)
+        }
+        sources.append(Source(input: FilePaths.relative(FilePaths.absolute(input), to: folder), sourceWidth: sourceWidth,
+                              sourceHeight: sourceHeight, outputs: listed))
+    }
+
+    /// The manifest as JSON, sources in path order, keys sorted: the same run gives the same bytes.
     public func encoded() -> [UInt8] {
         var copy = self
-        copy.sources.sort { $0.input.utf8.lexicographicallyPrecedes($1.input.utf8) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        var bytes = Array((try? encoder.encode(copy)) ?? Data())
-        bytes.append(0x0A)
-        return bytes
+        copy.sources.sort { PathBytes.encode($0.input).lexicographicallyPrecedes(PathBytes.encode($1.input)) }
+        return JSONText.encode(copy, pretty: true) + [0x0A]
     }
 }

@@ -68,6 +68,17 @@ public final class RunState {
         return record
     }
 
+    /// True when `path` is a thumbnail an earlier run into this folder wrote (recorded): with
+    /// `--out` inside an input folder, the run's own outputs are not sources.
+    public func isRecordedOutput(_ path: String) -> Bool {
+        if recordedOutputs == nil {
+            recordedOutputs = Set(records.values.flatMap { $0.outputs.map { FilePaths.absolute($0.path) } })
+        }
+        return recordedOutputs!.contains(FilePaths.absolute(path))
+    }
+
+    private var recordedOutputs: Set<String>?
+
     /// Records what was just made from `input`.
     public func record(_ input: InputFile, settings: String, result: RenderResult) {
         touched.insert(input.path)

@@ -47,6 +47,10 @@ public enum WorkerMain {
                 reply.result = try current.render(input: job.input, outputs: job.outputs)
             } catch {
                 reply.error = error.description
+                if case .tooManyPixels(let width, let height, _) = error {
+                    reply.sourceWidth = width
+                    reply.sourceHeight = height
+                }
             }
             reply.milliseconds = (Clock.now() - start) * 1000
             guard FileIO.writeAll(replies, WorkerProtocol.encodeLine(reply)) else { exit(0) }

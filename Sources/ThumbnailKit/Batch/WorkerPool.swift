@@ -6,7 +6,8 @@ import Glibc
 /// How one job ended.
 public enum JobOutcome: Equatable, Sendable {
     case rendered(RenderResult, milliseconds: Double)
-    case failed(String)
+    /// The reason, and the source's size when its header was read (a `--max-pixels` refusal).
+    case failed(String, sourceWidth: Int? = nil, sourceHeight: Int? = nil)
 }
 
 /// How a whole pool run ended.
@@ -119,7 +120,8 @@ public final class WorkerPool {
                         if let result = reply.result {
                             report(job, .rendered(result, milliseconds: reply.milliseconds))
                         } else {
-                            report(job, .failed(reply.error ?? "unknown error"))
+                            report(job, .failed(reply.error ?? "unknown error", sourceWidth: reply.sourceWidth,
+                                                sourceHeight: reply.sourceHeight))
                         }
                     }
                 }
@@ -235,7 +237,7 @@ public final class WorkerPool {
         let prefix = "\(FileIO.temporaryPrefix)\(pid)-"
         for folder in folders {
             for name in FileIO.entries(of: folder) ?? [] where name.hasPrefix(prefix) {
-                unlink(folder + "/" + name)
+                unlink(PathBytes.systemPath(folder + "/" + name))
             }
         }
     }
@@ -253,7 +255,7 @@ public final class WorkerPool {
     private static func waitFor(_ worker: Worker) -> Int32 {
         close(worker.replies)
         var status: Int32 = 0
-        while waitpid(worker.pid, &status, 0) < 0 && errno == EINTR {}
+        _ = SystemCall.retrying { waitpid(worker.pid, &status, 0) }
         return status
     }
 }

@@ -32,7 +32,8 @@ public enum CodecError: Error, Equatable, CustomStringConvertible, Sendable {
         case .corrupt(let why): return "corrupt image data: \(why)"
         case .unsupported(let why): return "unsupported: \(why)"
         case .tooManyPixels(let w, let h, let limit):
-            return "\(w)x\(h) is \(w * h) pixels, over the limit of \(limit) (--max-pixels)"
+            let (pixels, overflow) = w.multipliedReportingOverflow(by: h)
+            return "\(w)x\(h) is \(overflow ? "too many" : String(pixels)) pixels, over the limit of \(limit) (--max-pixels)"
         case .encodeFailed(let why): return "cannot encode: \(why)"
         case .writeFailed(let why): return "cannot write: \(why)"
         }

@@ -58,6 +58,14 @@ public struct OutputRecord: Codable, Equatable, Sendable {
     public var bytes: Int
     /// The box it was fitted in, as given (`256x256`).
     public var box: String
+
+    public init(path: String, width: Int, height: Int, bytes: Int, box: String) {
+        self.path = path
+        self.width = width
+        self.height = height
+        self.bytes = bytes
+        self.box = box
+    }
 }
 
 /// What rendering one source gave.

@@ -1,0 +1,69 @@
+import ArgumentParser
+import ThumbnailKit
+
+/// `--size`: one or more boxes, comma-separated, each named once.
+struct BoxList: ExpressibleByArgument, CustomStringConvertible {
+    var boxes: [BoxSize]
+
+    init(_ boxes: [BoxSize]) { self.boxes = boxes }
+
+    /// Parses `WxH[,WxH...]`, saying what is wrong with the value.
+    init(parsing text: String) throws {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var boxes: [BoxSize] = []
+        for part in parts {
+            guard let box = BoxSize(parsing: part) else {
+                if part.isEmpty { throw ValidationError("an empty box in '\(text)'") }
+                if part.contains("-") { throw ValidationError("'\(part)': sides must be positive") }
+                throw ValidationError("'\(part)' is not WxH, Wx or xH with sides from 1 to 65535")
+            }
+            if boxes.contains(box) { throw ValidationError("'\(text)' names the box \(box) twice") }
+            boxes.append(box)
+        }
+        self.boxes = boxes
+    }
+
+    init?(argument: String) { try? self.init(parsing: argument) }
+
+    var description: String { boxes.map(\.description).joined(separator: ",") }
+}
+
+extension ImageFormat: ExpressibleByArgument {
+    /// `jpeg`, `png`..., and `jpg` for JPEG.
+    public init?(argument: String) {
+        let lower = argument.lowercased()
+        self.init(rawValue: lower == "jpg" ? "jpeg" : lower)
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension RGBColor: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+    public var defaultValueDescription: String { description }
+}
+
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+/// Transforms for options whose values deserve a precise message: ArgumentParser's own says only
+/// that a value is invalid (or, for `-1`, that it is missing).
+enum ArgumentCheck {
+    static func number<T: LosslessStringConvertible & Comparable>(_ text: String, in range: ClosedRange<T>, _ what: String) throws -> T {
+        guard let value = T(text) else { throw ValidationError("'\(text)' is not a number") }
+        guard range.contains(value) else { throw ValidationError("\(what) must be from \(range.lowerBound) to \(range.upperBound), not \(text)") }
+        return value
+    }
+
+    static func positive(_ text: String, _ what: String) throws -> Double {
+        guard let value = Double(text), value.isFinite else { throw ValidationError("'\(text)' is not a number") }
+        guard value > 0 else { throw ValidationError("\(what) must be more than 0, not \(text)") }
+        return value
+    }
+
+    static func nonEmpty(_ text: String, _ what: String) throws -> String {
+        guard !text.isEmpty else { throw ValidationError("\(what) must not be empty") }
+        return text
+    }
+}
