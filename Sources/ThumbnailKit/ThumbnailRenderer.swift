@@ -104,8 +104,15 @@ public final class ThumbnailRenderer {
                             blurSigma: spec.blurSigma, transposed: transposed, shrinkOnLoad: true)
         }
         // One decode serves every size: at the scale the largest thumbnail needs.
-        let eighths = plans.map(\.dctScale).max() ?? 8
-        let decoded = try decoder.decode(data, header: header, eighths: eighths)
+        var eighths = plans.map(\.dctScale).max() ?? 8
+        var decoded = try decoder.decode(data, header: header, eighths: eighths)
+        if decoder.lastWarning != nil && eighths != 8 {
+            // Damaged data decodes to wild coefficients, and a scaled IDCT keeps only their
+            // average, where the full-size picture (djpeg's, Pillow's) is clipped pixel by pixel:
+            // the two can differ badly. A damaged file is rare, so it gets the full-size decode.
+            eighths = 8
+            decoded = try decoder.decode(data, header: header, eighths: eighths)
+        }
         // Reduce in stored orientation, then turn the small result upright: the filter is
         // separable and each axis has its own weights, so this equals rotating first.
         let images = plans.map { plan in

@@ -15,6 +15,8 @@ public struct JPEGHeader: Equatable, Sendable {
 /// read failed in a state where the next file fails too ("two SOI markers"), so a fresh one is made.
 public final class JPEGDecoder {
     private var handle: tjhandle
+    /// The warning libjpeg-turbo gave on the last decode (damaged data it decoded anyway), or nil.
+    public private(set) var lastWarning: String?
 
     public init() throws(CodecError) {
         guard let handle = tjInitDecompress() else { throw .unsupported("cannot start the JPEG decoder") }
@@ -70,6 +72,7 @@ public final class JPEGDecoder {
         let decodedChannels = isGray ? 1 : (isCMYK ? 4 : 3)
         var status: Int32 = 0
         var fatal = false
+        lastWarning = nil
         // TurboJPEG writes every byte when it returns success or a warning: no need to zero the
         // buffer first. After a fatal error the buffer is never read.
         let pixels = [UInt8](unsafeUninitializedCapacity: width * height * decodedChannels) { output, count in
@@ -93,6 +96,7 @@ public final class JPEGDecoder {
             if message.contains("Premature end") {
                 throw .truncated(message)
             }
+            lastWarning = message
         }
         if isCMYK {
             let inverted = Self.hasAdobeMarker(data)

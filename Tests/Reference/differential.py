@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Differential check: every thumbnail the tool reported ok must look like the reference rendering.
+
+    differential.py RECORDS [--size 50x50] [--blur 2] [--min-psnr 30]
+
+RECORDS is the tool's --json output (one record a line; paths relative to the current folder).
+For each "ok" record, the source is decoded by Pillow at full size (EXIF orientation applied to
+JPEGs, as the tool does), blurred (Pillow's GaussianBlur, sigma in source pixels) and resized with
+Lanczos straight to the thumbnail's size, in premultiplied alpha; both are composited over
+mid-grey and compared by PSNR. A source Pillow cannot decode counts as "reference failed": there
+is nothing to compare, and the tool rendering it is not an error. Pillow's own conversions are
+avoided where they are known to be wrong: 16-bit gray is scaled (Pillow clips it), CMYK is turned
+into RGB multiplicatively (as libjpeg's djpeg and ImageMagick do).
+Prints one JSON object a line for every mismatch and a summary line; exits 1 on any mismatch.
+"""
+import argparse, json, math, sys
+import numpy as np
+from PIL import Image, ImageFile, ImageFilter, ImageOps
+
+Image.MAX_IMAGE_PIXELS = None
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+def as_rgba_or_rgb(im):
+    """The decoded image as 8-bit RGB or RGBA."""
+    if im.format == "JPEG":
+        im = ImageOps.exif_transpose(im)
+    mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(im).astype(np.float64)
+        # Pillow opens 16-bit gray PNGs as I or I;16: samples 0...65535, scaled as libpng does.
+        gray = Image.fromarray(np.clip(np.rint(arr / 257.0), 0, 255).astype(np.uint8), "L")
+        if "transparency" in im.info:
+            # libpng's tRNS for 16-bit gray: the pixels of exactly that sample value are transparent.
+            alpha = np.where(arr == im.info["transparency"], 0, 255).astype(np.uint8)
+            return Image.merge("RGBA", [gray, gray, gray, Image.fromarray(alpha, "L")])
+        return gray.convert("RGB")
+    if mode == "CMYK":
+        c = np.asarray(im).astype(np.float64)
+        k = 255 - c[..., 3:4]
+        rgb = np.rint((255 - c[..., :3]) * k / 255)
+        return Image.fromarray(rgb.astype(np.uint8), "RGB")
+    if mode in ("L", "1", "P") and im.format == "PNG" and "transparency" in im.info and png_bit_depth(im) < 8:
+        # Pillow compares a low-bit-depth gray tRNS key with samples already scaled to 8 bits
+        # (and so misses them); libpng compares the key with the stored samples.
+        if mode != "P":
+            bits = png_bit_depth(im)
+            arr = np.asarray(im.convert("L"))
+            # libpng keeps only the key's low bits (an out-of-range key, 255 in a 1-bit file, is 1).
+            key = (png_gray_key(im) & ((1 << bits) - 1)) * (255 // ((1 << bits) - 1))
+            alpha = np.where(arr == key, 0, 255).astype(np.uint8)
+            gray = Image.fromarray(arr, "L")
+            return Image.merge("RGBA", [gray, gray, gray, Image.fromarray(alpha, "L")])
+    has_alpha = mode in ("RGBA", "LA", "PA", "La", "RGBa") or (mode in ("P", "L", "RGB", "1") and "transparency" in im.info)
+    return im.convert("RGBA" if has_alpha else "RGB")
+
+
+def png_bit_depth(im):
+    """The bit depth in the PNG's IHDR (byte 24 of the file)."""
+    with open(im.filename, "rb") as f:
+        f.seek(24)
+        return f.read(1)[0]
+
+
+class ReferenceFailed(Exception):
+    """Pillow could not decode the source."""
+
+
+def png_gray_key(im):
+    """The gray sample value a PNG's tRNS chunk makes transparent, as stored (Pillow rescales it
+    for some modes and not others)."""
+    with open(im.filename, "rb") as f:
+        data = f.read()
+    at = data.find(b"tRNS")
+    return int.from_bytes(data[at + 4:at + 6], "big")
+
+
+def reference(path, size, sigma):
+    try:
+        im = Image.open(path)
+        im.load()
+    except Exception as e:
+        raise ReferenceFailed(str(e))
+    im.filename = path
+    im = as_rgba_or_rgb(im)
+    premultiplied = im.mode == "RGBA"
+    if premultiplied:
+        im = im.convert("RGBa")
+    if sigma > 0:
+        im = im.filter(ImageFilter.GaussianBlur(sigma))
+    im = im.resize(size, Image.LANCZOS)
+    if premultiplied:
+        im = im.convert("RGBA")
+    return flatten(im)
+
+
+def flatten(im):
+    im = im.convert("RGBA")
+    bg = Image.new("RGBA", im.size, (128, 128, 128, 255))
+    return np.asarray(Image.alpha_composite(bg, im).convert("RGB"), dtype=np.float64)
+
+
+def psnr(a, b):
+    d = a - b
+    m = float((d * d).mean())
+    return 99.0 if m == 0 else 10 * math.log10(255 * 255 / m)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("records")
+    ap.add_argument("--blur", type=float, default=2.0)
+    ap.add_argument("--min-psnr", type=float, default=30.0)
+    a = ap.parse_args()
+    counts = {"match": 0, "mismatch": 0, "reference failed": 0, "tool failed": 0}
+    scores = []
+    with open(a.records, "rb") as f:
+        lines = [json.loads(line) for line in f.read().split(b"\n") if line.strip()]
+    for record in lines:
+        if record["status"] == "failed":
+            counts["tool failed"] += 1
+            continue
+        if record["status"] != "ok":
+            continue
+        source, output = record["input"], record["output"]
+        try:
+            ours = Image.open(output)
+            ours.load()
+        except Exception as e:
+            counts["mismatch"] += 1
+            print(json.dumps({"input": source, "problem": f"thumbnail unreadable: {e}"}))
+            continue
+        try:
+            ref = reference(source, ours.size, a.blur)
+        except ReferenceFailed:
+            counts["reference failed"] += 1
+            continue
+        score = psnr(flatten(ours), ref)
+        scores.append(score)
+        if score < a.min_psnr:
+            counts["mismatch"] += 1
+            print(json.dumps({"input": source, "problem": f"PSNR {score:.1f} dB < {a.min_psnr}"}))
+        else:
+            counts["match"] += 1
+    summary = dict(counts)
+    summary["min_psnr"] = round(min(scores), 1) if scores else None
+    summary["mean_psnr"] = round(float(np.mean(scores)), 1) if scores else None
+    print(json.dumps({"summary": summary}))
+    sys.exit(1 if counts["mismatch"] else 0)
+
+
+if __name__ == "__main__":
+    main()
