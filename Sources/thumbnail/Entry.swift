@@ -1,3 +1,4 @@
+import ArgumentParser
 import ThumbnailKit
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +16,11 @@ enum Entry {
         }
         if arguments.count >= 2 && arguments[1] == WorkerProtocol.workerArgument {
             WorkerMain.run(parentPID: arguments.count >= 3 ? Int32(arguments[2]) ?? 0 : 0)
+        }
+        if arguments.count == 3 && arguments[1] == "--generate-completion-script",
+           let shell = CompletionShell(rawValue: arguments[2]) {
+            print(CompletionScript.generate(for: shell))
+            exit(0)
         }
         ThumbnailCommand.main(Array(arguments.dropFirst()))
     }
