@@ -42,7 +42,9 @@ let package = Package(
             // dozen shared Swift libraries in each was most of the fixed cost of a run.
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(configuration: .release))]
         ),
-        .testTarget(name: "ThumbnailKitTests", dependencies: ["ThumbnailKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ThumbnailKit"]),
+        // What tests need of images that the tool itself never does (comparing renderings).
+        .target(name: "ThumbnailTestSupport", dependencies: ["ThumbnailKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "ThumbnailKitTests", dependencies: ["ThumbnailKit", "ThumbnailTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ThumbnailKit", "ThumbnailTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// Real-world files: orientation, colour profiles, CMYK, grayscale, alpha.
 @Suite(.serialized) struct RealWorldTests {

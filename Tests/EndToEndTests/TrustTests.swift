@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// Issue 13's cases end to end: every input ends as a thumbnail or one stderr line naming it, and
 /// nothing the user owns is overwritten or silently lost.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// Paths of the fixture files under Tests/Fixtures (copied from the shared corpus; see CREDITS.md).
 enum Fixtures {

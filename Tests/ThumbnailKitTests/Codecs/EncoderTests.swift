@@ -1,5 +1,6 @@
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 @Suite struct EncoderTests {
     func gradient(channels: Int) -> PixelBuffer {

@@ -1,6 +1,7 @@
 import Testing
 import CTurboJPEG
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 @Suite struct JPEGDecoderTests {
     /// Baseline (SOF0), arithmetic-coded (SOF9) and progressive (SOF2) codings of one picture.

@@ -1,5 +1,6 @@
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 extension MetadataTests {
     @Suite struct OrientedPixelsTests {

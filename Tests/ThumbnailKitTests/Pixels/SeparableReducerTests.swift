@@ -1,5 +1,6 @@
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 @Suite struct SeparableReducerTests {
     /// Reduces through the reducer, optionally box-shrinking by `box` first (weights then from the

@@ -1,3 +1,4 @@
+import ThumbnailKit
 #if canImport(Glibc)
 import Glibc
 #endif
