@@ -9,7 +9,7 @@ import Glibc
 struct ThumbnailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbnail",
-        abstract: "Make blurred thumbnails of JPEG and PNG images with a pool of worker processes.",
+        abstract: "Make blurred thumbnails of \(FormatTable.readableNames) images with a pool of worker processes.",
         discussion: """
             Each image is fitted inside --size (aspect kept, never enlarged; Pillow's Image.thumbnail \
             sizes), blurred by --blur (in source pixels), and written under its own name in --out, \
@@ -46,7 +46,7 @@ struct ThumbnailCommand: ParsableCommand {
     @Option(name: .customLong("png-level"), help: ArgumentHelp("zlib level for PNG output, 0-9.", valueName: "0-9"))
     var pngLevel: Int = 6
 
-    @Option(help: ArgumentHelp("Output format (jpeg or png); sets the extension. Default: the source's.", valueName: "format"))
+    @Option(help: ArgumentHelp(FormatTable.formatOptionHelp, valueName: "format"))
     var format: String?
 
     @Option(help: ArgumentHelp("Colour transparent pixels are flattened onto for JPEG output (#RRGGBB or a name).",
@@ -103,7 +103,7 @@ struct ThumbnailCommand: ParsableCommand {
     var boxes: [BoxSize] { size.split(separator: ",").map { BoxSize(parsing: String($0))! } }
 
     var outputFormat: ImageFormat? {
-        format.map { ImageFormat(rawValue: $0.lowercased() == "jpg" ? "jpeg" : $0.lowercased())! }
+        format.map { FormatTable.writableFormat(named: $0)! }
     }
 
     func validate() throws {
@@ -122,8 +122,8 @@ struct ThumbnailCommand: ParsableCommand {
         if !(blur >= 0 && blur <= 1000) { throw ValidationError("--blur must be from 0 to 1000, not \(blur)") }
         if !(1...100).contains(quality) { throw ValidationError("--quality must be from 1 to 100, not \(quality)") }
         if !(0...9).contains(pngLevel) { throw ValidationError("--png-level must be from 0 to 9, not \(pngLevel)") }
-        if let format, ImageFormat(rawValue: format.lowercased() == "jpg" ? "jpeg" : format.lowercased()) == nil {
-            throw ValidationError("--format must be jpeg or png, not '\(format)'")
+        if let format, FormatTable.writableFormat(named: format) == nil {
+            throw ValidationError("--format must be \(FormatTable.formatOptionValues), not '\(format)'")
         }
         if RGBColor(parsing: background) == nil {
             throw ValidationError("--background '\(background)' is not #RRGGBB, #RGB or white/black/gray")
