@@ -29,13 +29,13 @@ struct BoxList: ExpressibleByArgument, CustomStringConvertible {
 }
 
 extension ImageFormat: ExpressibleByArgument {
-    /// `jpeg`, `png`..., and `jpg` for JPEG.
+    /// A writable format's name or alias (`jpeg`, `jpg`, `png`...), from the format table.
     public init?(argument: String) {
-        let lower = argument.lowercased()
-        self.init(rawValue: lower == "jpg" ? "jpeg" : lower)
+        guard let format = FormatTable.writableFormat(named: argument) else { return nil }
+        self = format
     }
 
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    public static var allValueStrings: [String] { FormatTable.writable.map(\.format.rawValue) }
 }
 
 extension RGBColor: ExpressibleByArgument {

@@ -9,7 +9,7 @@ import Glibc
 struct ThumbnailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbnail",
-        abstract: "Make blurred thumbnails of JPEG and PNG images with a pool of worker processes.",
+        abstract: "Make blurred thumbnails of \(FormatTable.readableNames) images with a pool of worker processes.",
         discussion: """
             Each image is fitted inside --size (aspect kept, never enlarged; Pillow's Image.thumbnail \
             sizes), blurred by --blur (in source pixels), and written under its own name in --out, \
@@ -52,8 +52,7 @@ struct ThumbnailCommand: ParsableCommand {
             transform: { try ArgumentCheck.number($0, in: 0...9, "--png-level") })
     var pngLevel: Int = 6
 
-    @Option(help: ArgumentHelp("Output format (\(ImageFormat.allValueStrings.joined(separator: ", "))); sets the extension. Default: the source's.",
-                               valueName: "format"))
+    @Option(help: ArgumentHelp(FormatTable.formatOptionHelp, valueName: "format"))
     var format: ImageFormat?
 
     @Option(help: ArgumentHelp("Colour transparent pixels are flattened onto for JPEG output (#RRGGBB or a name).",

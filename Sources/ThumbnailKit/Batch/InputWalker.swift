@@ -61,9 +61,6 @@ public struct WalkResult: Sendable {
 ///   is walked each time, so both trees are mirrored; only a folder that contains itself (a loop)
 ///   is not followed, which is reported but is no image's failure.
 public enum InputWalker {
-    /// How many bytes of a file the format table needs to recognise any format.
-    static let sniffLength = 16
-
     /// - Parameter excluding: a folder never descended into (the output folder, so that
     ///   `thumbnail -r . --out thumbs` does not thumbnail its own thumbnails on the next run).
     public static func walk(_ inputs: [String], recursive: Bool = false, excluding: String? = nil) -> WalkResult {
@@ -138,7 +135,7 @@ public enum InputWalker {
             case S_IFREG:
                 let head: [UInt8]
                 do {
-                    head = try FileIO.readPrefix(path: path, count: sniffLength)
+                    head = try FileIO.readPrefix(path: path, count: FormatTable.sniffLength)
                 } catch {
                     // Unreadable (permissions): whatever it is, the user must hear of it.
                     result.problems.append(InputProblem(path: path, reason: error.description))

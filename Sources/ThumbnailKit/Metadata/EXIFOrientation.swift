@@ -7,19 +7,7 @@
 public enum EXIFOrientation {
     private static let orientationTag: UInt16 = 0x0112
     private static let shortType: UInt16 = 3
-    private static let exifPrefix: [UInt8] = Array("Exif".utf8) + [0, 0]
-
-    /// The orientation recorded in the first APP1 segment of `data` that starts with "Exif\0\0"
-    /// (other APP1 segments, such as XMP, are skipped); 1 when there is none or it is unusable.
-    public static func read(jpeg data: [UInt8]) -> Int {
-        for segment in JPEGMarkers.segments(data) where segment.marker == 0xE1 {
-            let payload = data[segment.payload]
-            if payload.starts(with: exifPrefix) {
-                return read(exifPayload: Array(payload.dropFirst(exifPrefix.count)))
-            }
-        }
-        return 1
-    }
+    static let exifPrefix: [UInt8] = Array("Exif".utf8) + [0, 0]
 
     /// The orientation in a raw EXIF blob that starts with its TIFF header ("II*\0" or "MM\0*"), as
     /// PNG's eXIf chunk carries it. A leading "Exif\0\0", which some PNG writers wrongly keep, is

@@ -75,6 +75,14 @@ public final class SeparableReducer {
         reducedRow.initialize(repeating: .zero)
     }
 
+    /// The reducer `plan` describes: rows of the decoded size (after shrink-on-load), or of the full
+    /// size when the plan box-shrinks them as they arrive.
+    public convenience init(plan: ShrinkPlan, channels: Int) {
+        let boxed = plan.boxShrink > 1
+        self.init(sourceWidth: boxed ? plan.sourceWidth : plan.decodedWidth, sourceHeight: boxed ? plan.sourceHeight : plan.decodedHeight,
+                  channels: channels, horizontal: plan.horizontalWeights, vertical: plan.verticalWeights, boxShrink: plan.boxShrink)
+    }
+
     deinit {
         row.deallocate()
         blockRow.deallocate()

@@ -1,5 +1,6 @@
 /// Everything decided about one image before a pixel is decoded: the thumbnail's size, how far the
-/// JPEG decoder shrinks on load, and the blur in the pixels the resampler works on.
+/// decoder shrinks on load (as much as its format offers), and the blur in the pixels the resampler
+/// works on.
 ///
 /// One pure function (`ShrinkPlan.make`) makes it, so the whole size arithmetic is testable over
 /// sweeps of sizes without a codec.
@@ -12,8 +13,8 @@ public struct ShrinkPlan: Equatable, Sendable {
     public var outputHeight: Int
     /// The DCT scale, as eighths: the JPEG is decoded at `dctScale`/8 of its size (8 = full size).
     public var dctScale: Int
-    /// The integer box shrink applied to full-size rows as they arrive (PNG, which has no
-    /// shrink-on-load): each block of `boxShrink` x `boxShrink` pixels is averaged (1 = none).
+    /// The integer box shrink applied to full-size rows as they arrive (`.wholeBox`, for decoders
+    /// that cannot shrink): each block of `boxShrink` x `boxShrink` pixels is averaged (1 = none).
     public var boxShrink: Int = 1
     /// The size entering the Lanczos stage: `TJSCALED(source, dctScale/8)` for a JPEG, rounded up
     /// as libjpeg does; `ceil(source / boxShrink)` after a box shrink.
@@ -34,20 +35,20 @@ public struct ShrinkPlan: Equatable, Sendable {
     /// - Parameters:
     ///   - transposed: the image is shown rotated by 90 degrees (EXIF orientation 5-8), so the box
     ///     applies to the upright image, whose width is the stored height.
-    ///   - shrinkOnLoad: the decoder can shrink by a DCT scale (JPEG); false for PNG.
-    ///   - boxShrink: without shrink-on-load, average whole blocks of pixels as rows arrive, by the
-    ///     largest whole factor that still leaves 2x to the resampler: the same job the DCT scale
-    ///     does for JPEG, for a fraction of the resampler's cost per source pixel.
+    ///   - shrinkOnLoad: the reduction the source offers while decoding. `.dctEighths`: the smallest
+    ///     DCT scale that leaves 2x to the resampler. `.wholeBox`: average whole blocks of pixels as
+    ///     rows arrive, by the largest whole factor that still leaves 2x to the resampler (the same
+    ///     job the DCT scale does for JPEG, for a fraction of the resampler's cost per source pixel).
     ///   - blurSigma: the blur's standard deviation in source pixels; 0 for none.
     public static func make(
         sourceWidth: Int, sourceHeight: Int, box: BoxSize, blurSigma: Double,
-        transposed: Bool = false, shrinkOnLoad: Bool, boxShrink: Bool = false
+        transposed: Bool = false, shrinkOnLoad: ShrinkOnLoad
     ) -> ShrinkPlan {
         let upright = transposed ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight)
         let fitted = ThumbnailSize.fit(width: upright.0, height: upright.1, in: box)
         let (outW, outH) = transposed ? (fitted.height, fitted.width) : (fitted.width, fitted.height)
         var scale = 8
-        if shrinkOnLoad {
+        if shrinkOnLoad == .dctEighths {
             for candidate in dctScales {
                 let w = scaled(sourceWidth, candidate)
                 let h = scaled(sourceHeight, candidate)
@@ -58,7 +59,7 @@ public struct ShrinkPlan: Equatable, Sendable {
             }
         }
         var factor = 1
-        if boxShrink && !shrinkOnLoad {
+        if shrinkOnLoad == .wholeBox {
             let fx = Double(sourceWidth) / (minimumResidualFactor * Double(outW))
             let fy = Double(sourceHeight) / (minimumResidualFactor * Double(outH))
             factor = max(Int(min(fx, fy).rounded(.down)), 1)

@@ -9,7 +9,7 @@ import Testing
     func leavesAtLeastTwiceTheOutputForTheResamplerAndPicksTheSmallestScale(box: BoxSize) {
         for w in Self.sides {
             for h in Self.sides {
-                let plan = ShrinkPlan.make(sourceWidth: w, sourceHeight: h, box: box, blurSigma: 2, shrinkOnLoad: true)
+                let plan = ShrinkPlan.make(sourceWidth: w, sourceHeight: h, box: box, blurSigma: 2, shrinkOnLoad: .dctEighths)
                 let fitted = ThumbnailSize.fit(width: w, height: h, in: box)
                 #expect(plan.outputWidth == fitted.width && plan.outputHeight == fitted.height)
                 #expect(plan.decodedWidth == (w * plan.dctScale + 7) / 8)
@@ -29,33 +29,33 @@ import Testing
     }
 
     @Test func examples() {
-        let big = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: true)
+        let big = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: .dctEighths)
         #expect(big.outputWidth == 50 && big.outputHeight == 28)
         #expect(big.dctScale == 1 && big.decodedWidth == 640 && big.decodedHeight == 360)
         #expect(big.blurSigma == 0.25)
         // 400x300 fits as 50x38: at 2/8 the height (75) would leave less than 2x 38, so 4/8.
-        let small = ShrinkPlan.make(sourceWidth: 400, sourceHeight: 300, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: true)
+        let small = ShrinkPlan.make(sourceWidth: 400, sourceHeight: 300, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: .dctEighths)
         #expect(small.outputHeight == 38)
         #expect(small.dctScale == 4 && small.decodedWidth == 200 && small.decodedHeight == 150)
-        let tiny = ShrinkPlan.make(sourceWidth: 150, sourceHeight: 100, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: true)
+        let tiny = ShrinkPlan.make(sourceWidth: 150, sourceHeight: 100, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: .dctEighths)
         #expect(tiny.dctScale == 8)
-        let png = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: false)
+        let png = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2, shrinkOnLoad: .none)
         #expect(png.dctScale == 8 && png.decodedWidth == 5120 && png.blurSigma == 2)
     }
 
     @Test func partialBlocksAreNotStretched() {
         // 700 rows at 1/8 decode to 88 rows, the last half outside the picture: the picture spans 87.5.
-        let plan = ShrinkPlan.make(sourceWidth: 1000, sourceHeight: 700, box: BoxSize(width: 50, height: 50), blurSigma: 0, shrinkOnLoad: true)
+        let plan = ShrinkPlan.make(sourceWidth: 1000, sourceHeight: 700, box: BoxSize(width: 50, height: 50), blurSigma: 0, shrinkOnLoad: .dctEighths)
         #expect(plan.dctScale == 1 && plan.decodedHeight == 88 && plan.decodedExtentY == 87.5)
     }
 
     @Test func transposedImagesFitTheBoxUpright() {
         // Stored 1800x1200 but shown as a portrait (EXIF 6): the upright 1200x1800 fits 50x50 as 33x50.
         let plan = ShrinkPlan.make(sourceWidth: 1800, sourceHeight: 1200, box: BoxSize(width: 50, height: 50), blurSigma: 0,
-                                   transposed: true, shrinkOnLoad: true)
+                                   transposed: true, shrinkOnLoad: .dctEighths)
         #expect(plan.outputWidth == 50 && plan.outputHeight == 33)
         let wide = ShrinkPlan.make(sourceWidth: 1800, sourceHeight: 1200, box: BoxSize(width: 100, height: 50), blurSigma: 0,
-                                   transposed: true, shrinkOnLoad: true)
+                                   transposed: true, shrinkOnLoad: .dctEighths)
         // Upright 1200x1800 in 100x50 is 33x50; stored, that is 50 wide and 33 tall.
         #expect(wide.outputWidth == 50 && wide.outputHeight == 33)
     }
@@ -63,7 +63,7 @@ import Testing
     @Test func pngsAreBoxShrunkLeavingTwiceTheOutput() {
         for (w, h) in [(5120, 2880), (1920, 1200), (101, 100), (99, 99), (30000, 30000), (7, 3000)] {
             let plan = ShrinkPlan.make(sourceWidth: w, sourceHeight: h, box: BoxSize(width: 50, height: 50), blurSigma: 2,
-                                       shrinkOnLoad: false, boxShrink: true)
+                                       shrinkOnLoad: .wholeBox)
             #expect(plan.dctScale == 8)
             #expect(plan.decodedWidth == (w + plan.boxShrink - 1) / plan.boxShrink)
             if plan.boxShrink > 1 {
@@ -76,11 +76,11 @@ import Testing
             #expect(abs(plan.blurSigma - 2 / Double(plan.boxShrink)) < 1e-12)
         }
         let big = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2,
-                                  shrinkOnLoad: false, boxShrink: true)
+                                  shrinkOnLoad: .wholeBox)
         #expect(big.boxShrink == 51 && big.decodedWidth == 101 && big.decodedHeight == 57)
         // Dropping the box shrink gives the plain full-size plan.
         let full = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2,
-                                   shrinkOnLoad: false)
+                                   shrinkOnLoad: .none)
         #expect(big.withoutBoxShrink().decodedWidth == full.decodedWidth && big.withoutBoxShrink().boxShrink == 1)
         #expect(abs(big.withoutBoxShrink().blurSigma - full.blurSigma) < 1e-12)
         #expect(big.withoutBoxShrink().decodedExtentX == full.decodedExtentX)

@@ -1,7 +1,16 @@
 import CPNGShim
 
-/// Encodes 8-bit images (1 to 4 channels) as PNG through libpng (behind CPNGShim).
-public enum PNGEncoder {
+/// Encodes 8-bit images (1 to 4 channels) as PNG through libpng (behind CPNGShim). Holds no
+/// state: `encode(_:level:iccProfile:)` is static; an instance is the format's `ThumbnailEncoder`.
+public final class PNGEncoder: ThumbnailEncoder {
+    public init() {}
+
+    /// The PNG for `image` at `spec.pngLevel`, with the ICC profile when it fits the pixels.
+    public func encode(_ image: PixelBuffer, iccProfile: [UInt8]?, spec: ThumbnailSpec) throws(CodecError) -> [UInt8] {
+        let profile = iccProfile.flatMap { ICCProfile.fits($0, colorChannels: image.colorChannels) ? $0 : nil }
+        return try Self.encode(image, level: spec.pngLevel, iccProfile: profile)
+    }
+
     /// The PNG for `image` at zlib `level` (0-9), with `iccProfile` embedded when given. No time or
     /// text chunk is written, so the same pixels always give the same bytes.
     public static func encode(_ image: PixelBuffer, level: Int = 6, iccProfile: [UInt8]? = nil) throws(CodecError) -> [UInt8] {

@@ -5,7 +5,7 @@ public enum CodecError: Error, Equatable, CustomStringConvertible, Sendable {
     case unreadable(String)
     /// The file is empty.
     case empty
-    /// The first bytes are neither JPEG nor PNG.
+    /// The first bytes are no format the tool reads.
     case notAnImage
     /// The header is damaged or not understood (the decoder's message).
     case badHeader(String)
@@ -26,7 +26,7 @@ public enum CodecError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case .unreadable(let why): return "cannot read: \(why)"
         case .empty: return "empty file"
-        case .notAnImage: return "not a JPEG or PNG image"
+        case .notAnImage: return "not a \(FormatTable.readableNames) image"
         case .badHeader(let why): return "bad header: \(why)"
         case .truncated(let why): return "truncated: \(why)"
         case .corrupt(let why): return "corrupt image data: \(why)"

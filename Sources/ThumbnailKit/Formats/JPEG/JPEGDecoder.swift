@@ -8,6 +8,9 @@ public struct JPEGHeader: Equatable, Sendable {
     public var colorspace: Int32
     /// TurboJPEG's chroma subsampling (`TJSAMP_*`).
     public var subsampling: Int32
+
+    /// Channels `JPEGDecoder.decode` gives: 1 for gray, 3 (RGB) for colour, CMYK and YCCK.
+    public var channels: Int { colorspace == Int32(TJCS_GRAY.rawValue) ? 1 : 3 }
 }
 
 /// Decodes JPEGs through TurboJPEG, at a DCT scale (shrink-on-load). Keeps its TurboJPEG handle for

@@ -1,0 +1,63 @@
+/// The formats the tool reads and writes, one row each. Sniffing, the extensions that name images,
+/// MIME types, `--format`'s values and the help text all come from here: adding a format is its
+/// folder under Formats/ and one row below.
+public enum FormatTable {
+    /// Every format, in the order sniffing tries them and help lists them.
+    public static var entries: [FormatEntry] {
+        [
+            FormatEntry(format: .jpeg, name: "JPEG", mimeType: "image/jpeg", nameExtensions: ["jpg", "jpeg", "jpe", "jfif"],
+                        optionAliases: ["jpg"], source: JPEGSource.self, encoder: JPEGEncoder.self),
+            FormatEntry(format: .png, name: "PNG", mimeType: "image/png", nameExtensions: ["png"],
+                        source: PNGSource.self, encoder: PNGEncoder.self),
+        ]
+    }
+
+    /// The row of `format`.
+    public static func entry(_ format: ImageFormat) -> FormatEntry {
+        guard let entry = entries.first(where: { $0.format == format }) else {
+            preconditionFailure("\(format.rawValue) has no row in the format table")
+        }
+        return entry
+    }
+
+    /// The formats the tool writes.
+    public static var writable: [FormatEntry] { entries.filter { $0.encoder != nil } }
+
+    /// How many leading bytes sniffing reads: the longest signature any format needs.
+    public static var sniffLength: Int { entries.map { $0.source.signatureLength }.max() ?? 0 }
+
+    /// The format whose signature starts `head`, or nil.
+    public static func sniff(_ head: [UInt8]) -> FormatEntry? {
+        entries.first { $0.source.matches(head) }
+    }
+
+    /// The writable format a `--format` value names (case-insensitive, aliases included), or nil.
+    public static func writableFormat(named value: String) -> ImageFormat? {
+        let lower = value.lowercased()
+        return writable.first { $0.optionNames.contains(lower) }?.format
+    }
+
+    /// True when `fileName`'s extension says it is an image of a format the tool reads.
+    public static func isImageName(_ fileName: String) -> Bool {
+        guard let dot = fileName.lastIndex(of: "."), dot != fileName.startIndex else { return false }
+        let ext = fileName[fileName.index(after: dot)...].lowercased()
+        return entries.contains { $0.nameExtensions.contains(ext) }
+    }
+
+    /// The formats read, for messages: "JPEG or PNG", "JPEG, PNG or WebP".
+    public static var readableNames: String { spoken(entries.map(\.name), joinedBy: "or") }
+
+    /// `--format`'s values, for help and messages: "jpeg or png".
+    public static var formatOptionValues: String { spoken(writable.map(\.format.rawValue), joinedBy: "or") }
+
+    /// `--format`'s help text.
+    public static var formatOptionHelp: String {
+        "Output format (\(formatOptionValues)); sets the extension. Default: the source's."
+    }
+
+    /// `["a", "b", "c"]` as "a, b or c".
+    static func spoken(_ words: [String], joinedBy conjunction: String) -> String {
+        guard words.count > 1 else { return words.first ?? "" }
+        return words.dropLast().joined(separator: ", ") + " \(conjunction) " + words.last!
+    }
+}

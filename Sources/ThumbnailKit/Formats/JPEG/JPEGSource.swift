@@ -1,0 +1,52 @@
+/// A JPEG file opened for thumbnailing: the whole file in memory (TurboJPEG decodes from memory),
+/// its frame header, EXIF orientation and ICC profile read from its markers. Decodes once at the
+/// DCT scale the largest thumbnail needs.
+public final class JPEGSource: ImageSource {
+    public static let signatureLength = 3
+
+    /// SOI followed by the first byte of the next marker.
+    public static func matches(_ head: [UInt8]) -> Bool {
+        head.count >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF
+    }
+
+    private let data: [UInt8]
+    private let decoder: JPEGDecoder
+    private let frame: JPEGHeader
+    public let header: ImageHeader
+    public var shrinkOnLoad: ShrinkOnLoad { .dctEighths }
+
+    public init(path: String, handles: CodecHandles, fingerprinting: Bool) throws(CodecError) {
+        data = try FileIO.readAll(path: path)
+        decoder = try handles.handle(JPEGDecoder.self) { () throws(CodecError) in try JPEGDecoder() }
+        frame = try decoder.readHeader(data)
+        header = ImageHeader(width: frame.width, height: frame.height, channels: frame.channels,
+                             orientation: EXIFOrientation.read(jpeg: data), iccProfile: ICCProfile.extract(jpeg: data))
+    }
+
+    public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
+        // One decode serves every size: at the scale the largest thumbnail needs.
+        var eighths = plans.map(\.dctScale).max() ?? 8
+        var decoded = try decoder.decode(data, header: frame, eighths: eighths)
+        if decoder.lastWarning != nil && eighths != 8 {
+            // Damaged data decodes to wild coefficients, and a scaled IDCT keeps only their
+            // average, where the full-size picture (djpeg's, Pillow's) is clipped pixel by pixel:
+            // the two can differ badly. A damaged file is rare, so it gets the full-size decode.
+            eighths = 8
+            decoded = try decoder.decode(data, header: frame, eighths: eighths)
+        }
+        return plans.map { plan in
+            let reducer = SeparableReducer(plan: plan.decoded(atEighths: eighths), channels: decoded.channels)
+            reducer.consume(decoded)
+            return reducer.finish()
+        }
+    }
+
+    public func decodeWhole() throws(CodecError) -> PixelBuffer {
+        try decoder.decode(data, header: frame, eighths: 8)
+    }
+
+    /// The bytes are in memory already: fingerprinting them costs no read.
+    public func fingerprint() throws(CodecError) -> String {
+        FileIO.fingerprint(bytes: data)
+    }
+}
