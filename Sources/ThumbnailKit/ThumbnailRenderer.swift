@@ -16,11 +16,12 @@ public final class ThumbnailRenderer {
     public func render(input: String, outputs: [OutputRequest]) throws(CodecError) -> RenderResult {
         let (entry, source) = try open(input, fingerprinting: true)
         let images = try reduce(source, outputs.map(\.box))
-        let encoder = try self.encoder(for: spec.format ?? entry.format)
+        let format = Self.outputFormat(spec.format, source: entry, hasAlpha: source.header.hasAlpha)
+        let encoder = try self.encoder(for: format)
         let iccProfile = spec.keepICC ? source.header.iccProfile : nil
         var records: [OutputRecord] = []
         for (image, output) in zip(images, outputs) {
-            let path = OutputNaming.resolve(output.path, width: image.width, height: image.height)
+            let path = OutputNaming.resolve(output.path, width: image.width, height: image.height, format: format)
             // Boxes that give the same size under a `{width}` name are one thumbnail (the same
             // plan, the same pixels): written and listed once.
             if records.contains(where: { $0.path == path }) { continue }
@@ -32,6 +33,14 @@ public final class ThumbnailRenderer {
         let upright = uprightSize(source.header)
         return RenderResult(sourceWidth: upright.0, sourceHeight: upright.1, outputs: records,
                             fingerprint: try source.fingerprint())
+    }
+
+    /// The format thumbnails are written in: `--format`'s, else the source's own, else (a format
+    /// the tool reads but does not write: HEIC, GIF, TIFF) JPEG, or PNG when the source has alpha.
+    static func outputFormat(_ requested: ImageFormat?, source: FormatEntry, hasAlpha: Bool) -> ImageFormat {
+        if let requested { return requested }
+        if source.encoder != nil { return source.format }
+        return hasAlpha ? .png : .jpeg
     }
 
     /// Decodes and reduces without writing anything: the thumbnails' pixels, one per box.

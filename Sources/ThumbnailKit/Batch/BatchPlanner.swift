@@ -98,23 +98,26 @@ public enum BatchPlanner {
             for box in request.boxes {
                 let output = OutputNaming.outputPath(relativePath: file.relativePath, in: request.outputFolder,
                                                      template: request.template, box: box, format: request.format,
-                                                     mirrorTree: request.recursive)
-                // With {width}/{height} in the name, one source's sizes get their names only once
-                // rendered; only two different sources sharing a name is a sure collision.
-                if let other = byOutput[output], other != file.path || !request.template.hasSizePlaceholder {
-                    throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(output); "
-                                       + "use --name, separate runs or --out folders", isUsage: true)
+                                                     mirrorTree: request.recursive, sourceFormat: file.format)
+                // A deferred extension (a GIF becomes .jpg or .png) is checked as every name it can become.
+                for candidate in OutputNaming.candidates(output) {
+                    // With {width}/{height} in the name, one source's sizes get their names only once
+                    // rendered; only two different sources sharing a name is a sure collision.
+                    if let other = byOutput[candidate], other != file.path || !request.template.hasSizePlaceholder {
+                        throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(candidate); "
+                                           + "use --name, separate runs or --out folders", isUsage: true)
+                    }
+                    if let manifest, FilePaths.absolute(candidate) == manifest.path
+                        || (manifest.identity != nil && FileIdentity(path: candidate) == manifest.identity) {
+                        throw BatchRefusal(description: "--manifest \(request.manifestPath!) would overwrite the thumbnail of \(file.path)",
+                                           isUsage: true)
+                    }
+                    if let id = FileIdentity(path: candidate), sourceIDs.contains(id) {
+                        throw BatchRefusal(description: "writing \(candidate) would overwrite a source image; choose another --out or --name",
+                                           isUsage: true)
+                    }
+                    byOutput[candidate] = file.path
                 }
-                if let manifest, FilePaths.absolute(output) == manifest.path
-                    || (manifest.identity != nil && FileIdentity(path: output) == manifest.identity) {
-                    throw BatchRefusal(description: "--manifest \(request.manifestPath!) would overwrite the thumbnail of \(file.path)",
-                                       isUsage: true)
-                }
-                if let id = FileIdentity(path: output), sourceIDs.contains(id) {
-                    throw BatchRefusal(description: "writing \(output) would overwrite a source image; choose another --out or --name",
-                                       isUsage: true)
-                }
-                byOutput[output] = file.path
                 outputs.append(OutputRequest(path: output, box: box))
             }
             var key = StableHash()

@@ -15,10 +15,14 @@ public struct InputFile: Equatable, Sendable {
     public var modified: Int64
     /// Which file it is, whatever path names it.
     public var identity: FileIdentity
+    /// Its format by its first bytes, when the walker read them (nil: not known yet; the worker
+    /// sniffs again and reports what it finds).
+    public var format: ImageFormat?
 
-    public init(path: String, relativePath: String, status: stat) {
+    public init(path: String, relativePath: String, status: stat, format: ImageFormat? = nil) {
         self.path = path
         self.relativePath = relativePath
+        self.format = format
         size = Int(status.st_size)
         modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
         identity = FileIdentity(status)
@@ -85,7 +89,9 @@ public enum InputWalker {
             case S_IFREG:
                 var relative = Substring(input)
                 while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
-                result.files.append(InputFile(path: input, relativePath: String(relative), status: info))
+                // A named file is always tried; its first bytes only tell how its output is named.
+                let format = (try? FileIO.readPrefix(path: input, count: FormatTable.sniffLength)).flatMap(ImageFormat.sniff)
+                result.files.append(InputFile(path: input, relativePath: String(relative), status: info, format: format))
             default:
                 result.problems.append(InputProblem(path: input, reason: "not a regular file (\(FileIO.fileKind(info)))"))
             }
@@ -141,8 +147,8 @@ public enum InputWalker {
                     result.problems.append(InputProblem(path: path, reason: error.description))
                     continue
                 }
-                if ImageFormat.sniff(head) != nil {
-                    result.files.append(InputFile(path: path, relativePath: rel, status: entry))
+                if let format = ImageFormat.sniff(head) {
+                    result.files.append(InputFile(path: path, relativePath: rel, status: entry, format: format))
                 } else if namedAsImage {
                     let reason = head.isEmpty ? CodecError.empty.description : CodecError.notAnImage.description
                     result.problems.append(InputProblem(path: path, reason: reason))

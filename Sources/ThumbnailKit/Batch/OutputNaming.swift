@@ -7,12 +7,20 @@ public enum OutputNaming {
     public static let singleSizeTemplate = "{name}.{ext}"
     public static let multiSizeTemplate = "{name}_{size}.{ext}"
 
+    /// Stands for the extension in a planned path when only the renderer can choose it: a source
+    /// in a format the tool does not write becomes JPEG, or PNG when it has alpha.
+    public static let deferredExtension = "{ext}"
+    /// The formats a deferred extension can become.
+    public static let fallbackFormats: [ImageFormat] = [.jpeg, .png]
+
     /// The output path for the source at `relativePath` (its path below its input) in `folder`.
-    /// `{width}` and `{height}` are left in place for the renderer.
+    /// `{width}` and `{height}` are left in place for the renderer, and so is `{ext}` when the
+    /// source's format (`sourceFormat`) is one the tool does not write and `format` is nil.
     public static func outputPath(relativePath: String, in folder: String, template: String, box: BoxSize,
-                                  format: ImageFormat?, mirrorTree: Bool) -> String {
+                                  format: ImageFormat?, mirrorTree: Bool, sourceFormat: ImageFormat? = nil) -> String {
         let name = fileName(of: relativePath)
-        let ext = format?.fileExtension ?? extensionOf(name)
+        let sourceWritten = sourceFormat.map { $0.entry.encoder != nil } ?? true
+        let ext = format?.fileExtension ?? (sourceWritten ? extensionOf(name) : deferredExtension)
         var base = template
             .replacingAll("{name}", with: stem(of: name))
             .replacingAll("{size}", with: box.description)
@@ -31,9 +39,18 @@ public enum OutputNaming {
                    box: BoxSize(width: 1, height: 1), format: format, mirrorTree: false)
     }
 
-    /// Fills `{width}` and `{height}` once the thumbnail's size is known.
-    public static func resolve(_ path: String, width: Int, height: Int) -> String {
-        path.replacingAll("{width}", with: String(width)).replacingAll("{height}", with: String(height))
+    /// Fills `{width}` and `{height}` once the thumbnail's size is known, and a deferred `{ext}`
+    /// once its format is.
+    public static func resolve(_ path: String, width: Int, height: Int, format: ImageFormat? = nil) -> String {
+        let sized = path.replacingAll("{width}", with: String(width)).replacingAll("{height}", with: String(height))
+        guard let format else { return sized }
+        return sized.replacingAll(deferredExtension, with: format.fileExtension)
+    }
+
+    /// Every path a planned path can become once a deferred extension is chosen.
+    public static func candidates(_ path: String) -> [String] {
+        guard path.contains(deferredExtension) else { return [path] }
+        return fallbackFormats.map { path.replacingAll(deferredExtension, with: $0.fileExtension) }
     }
 
     /// The last path component.
