@@ -30,6 +30,29 @@ public final class JPEGDecoder {
 
     private var lastError: String { String(cString: tjGetErrorStr2(handle)) }
 
+    /// True when the failure just reported is only a warning: the pixels are all there. TurboJPEG
+    /// 2.1's error code alone cannot say: once a warning has been seen ("extraneous bytes before
+    /// marker"), a later fatal error ("Quantization table 0x01 was not defined") is reported with
+    /// the warning's code, and the buffer then holds nothing (that was the all-black "ok"). Its
+    /// message is the last one, so the message decides: libjpeg's warnings (`JWRN_*` in
+    /// jerror.h) are these few texts; anything else is fatal.
+    private func isWarning() -> Bool {
+        guard tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) else { return false }
+        let message = lastError
+        return Self.warningMessages.contains { message.hasPrefix($0) }
+    }
+
+    /// The beginnings of libjpeg-turbo 2.1's warning messages (`JWRN_*`).
+    static let warningMessages = [
+        "Corrupt JPEG data",  // bad Huffman/arithmetic code, extraneous bytes, premature end of segment, RST
+        "Premature end of JPEG file",
+        "Warning: unknown JFIF revision",
+        "Inconsistent progression sequence",
+        "Invalid SOS parameters for sequential JPEG",
+        "Unknown Adobe color transform",
+        "Application transferred too many scanlines",
+    ]
+
     /// Replaces the handle after a failure.
     private func reset() {
         if let fresh = tjInitDecompress() {
@@ -38,15 +61,20 @@ public final class JPEGDecoder {
         }
     }
 
-    /// Reads the frame header of the JPEG in `data`.
+    /// Reads the frame header of the JPEG in `data`: the start of a new image, on a fresh handle.
+    /// libjpeg keeps quantisation and Huffman tables across images in one decompressor (for
+    /// abbreviated datastreams), so a file missing a table would borrow the previous file's and
+    /// render differently depending on which image the worker decoded before; a fresh handle
+    /// (microseconds) makes each image decode alone.
     public func readHeader(_ data: [UInt8]) throws(CodecError) -> JPEGHeader {
+        reset()
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         let status = data.withUnsafeBufferPointer {
             tjDecompressHeader3(handle, $0.baseAddress, UInt(data.count), &width, &height, &subsampling, &colorspace)
         }
         // A warning (stray bytes before a marker, say) still gives a usable header: djpeg and
         // Pillow go on to decode such files, and so do we.
-        let warning = status != 0 && tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue) && width > 0 && height > 0
+        let warning = status != 0 && isWarning() && width > 0 && height > 0
         guard status == 0 || warning else {
             let message = lastError
             reset()
@@ -84,7 +112,7 @@ public final class JPEGDecoder {
                 tjDecompress2(handle, input.baseAddress, UInt(data.count), output.baseAddress,
                               Int32(width), 0, Int32(height), Int32(format.rawValue), 0)
             }
-            fatal = status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue)
+            fatal = status != 0 && !isWarning()
             count = fatal ? 0 : output.count
         }
         if status != 0 {

@@ -69,6 +69,31 @@ import ThumbnailTestSupport
         #expect(try decoder.decode(good, header: decoder.readHeader(good), eighths: 8).width == 227)
     }
 
+    /// Pillow's exif_gps.jpg with one byte of its first DQT segment deleted: that segment now
+    /// swallows the start of the second, so table 1 is never defined (djpeg: "Quantization table
+    /// 0x01 was not defined", after a warning about stray bytes). It must fail however it is met:
+    /// alone, and after a good file whose tables libjpeg would otherwise lend it (it rendered black
+    /// then, and "ok").
+    @Test func aFileMissingATableFailsAloneAndAfterAnotherFile() throws {
+        var damaged = try FileIO.readAll(path: Fixtures.path("pillow/exif_gps.jpg"))
+        damaged.remove(at: 546)
+        let good = try FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg"))
+        for warmUp in [false, true] {
+            let decoder = try JPEGDecoder()
+            if warmUp { _ = try decoder.decode(good, header: decoder.readHeader(good), eighths: 8) }
+            #expect(throws: CodecError.self, "after another file: \(warmUp)") {
+                _ = try decoder.decode(damaged, header: decoder.readHeader(damaged), eighths: 8)
+            }
+        }
+    }
+
+    /// A warning followed by a fatal error is reported by TurboJPEG 2.1 with the warning's code:
+    /// the message decides, and only libjpeg's warning texts count as warnings.
+    @Test func onlyLibjpegsWarningTextsAreWarnings() {
+        #expect(JPEGDecoder.warningMessages.contains { "Corrupt JPEG data: 1 extraneous bytes before marker 0xdb".hasPrefix($0) })
+        #expect(!JPEGDecoder.warningMessages.contains { "Quantization table 0x01 was not defined".hasPrefix($0) })
+    }
+
     @Test func truncatedDataFails() throws {
         let data = try FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg"))
         let cut = Array(data.prefix(data.count / 2))
