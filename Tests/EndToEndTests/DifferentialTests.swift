@@ -83,8 +83,8 @@ import Testing
         // pixels are clipped one by one, so the two garbages differ. Such a file must still match
         // the reference when the tool decodes it at full size (a box as large as the source):
         // the pipeline is right, and only undetectable damage is rendered differently.
-        // Rare: 3 of 2,000 mutations by hand (0.3% of the ok thumbnails).
-        #expect(mismatched.count * 100 <= (summary["match"] as? Int ?? 0), "\(mismatched)")
+        // Rare: 3 of the 1,042 ok thumbnails of 2,000 mutations by hand; 1 of these 800's.
+        #expect(mismatched.count * 50 <= (summary["match"] as? Int ?? 0), "\(mismatched)")
         for input in mismatched {
             #expect(input.lowercased().hasSuffix(".jpg"), "\(input)")
             let size = try Tool.size(of: root + "/" + input)

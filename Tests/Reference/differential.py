@@ -13,7 +13,7 @@ avoided where they are known to be wrong: 16-bit gray is scaled (Pillow clips it
 into RGB multiplicatively (as libjpeg's djpeg and ImageMagick do).
 Prints one JSON object a line for every mismatch and a summary line; exits 1 on any mismatch.
 """
-import argparse, io, json, math, subprocess, sys
+import argparse, io, json, math, subprocess, sys, zlib
 import numpy as np
 from PIL import Image, ImageFile, ImageFilter, ImageOps
 
@@ -55,11 +55,17 @@ def as_rgba_or_rgb(im):
     return im.convert("RGBA" if has_alpha else "RGB")
 
 
+def png_bytes(im):
+    """The PNG bytes Pillow decoded (the file's, or those lenient_png kept)."""
+    if getattr(im, "fp_bytes", None) is not None:
+        return im.fp_bytes
+    with open(im.filename, "rb") as f:
+        return f.read()
+
+
 def png_bit_depth(im):
     """The bit depth in the PNG's IHDR (byte 24 of the file)."""
-    with open(im.filename, "rb") as f:
-        f.seek(24)
-        return f.read(1)[0]
+    return png_bytes(im)[24]
 
 
 class ReferenceFailed(Exception):
@@ -69,8 +75,7 @@ class ReferenceFailed(Exception):
 def png_gray_key(im):
     """The gray sample value a PNG's tRNS chunk makes transparent, as stored (Pillow rescales it
     for some modes and not others)."""
-    with open(im.filename, "rb") as f:
-        data = f.read()
+    data = png_bytes(im)
     at = data.find(b"tRNS")
     return int.from_bytes(data[at + 4:at + 6], "big")
 
@@ -89,18 +94,34 @@ def djpeg(path):
 
 
 def lenient_png(path):
-    """Pillow without its CRC checks (libpng only warns about a damaged ancillary chunk and
-    reads on), or None. Only files the tool rendered are compared, never truncated ones."""
-    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    """The PNG as libpng reads it when an ancillary chunk is damaged: libpng warns, drops that
+    chunk and reads on, where Pillow refuses the file. Drops those chunks (a damaged critical
+    chunk fails libpng too: None), then decodes with Pillow."""
+    with open(path, "rb") as f:
+        data = f.read()
+    out, at = bytearray(data[:8]), 8
+    while at + 12 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        chunk = data[at:at + 12 + length]
+        if len(chunk) < 12 + length:
+            return None
+        kind = chunk[4:8]
+        good = zlib.crc32(chunk[4:8 + length]) == int.from_bytes(chunk[8 + length:], "big")
+        if good:
+            out += chunk
+        elif kind[0] & 0x20 == 0:
+            return None
+        at += 12 + length
+        if kind == b"IEND":
+            break
     try:
-        im = Image.open(path)
+        im = Image.open(io.BytesIO(bytes(out)))
         im.load()
         im.filename = path
+        im.fp_bytes = bytes(out)
         return as_rgba_or_rgb(im)
     except Exception:
         return None
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 def reference(path, size, sigma):
