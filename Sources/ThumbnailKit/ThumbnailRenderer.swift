@@ -102,7 +102,13 @@ public final class ThumbnailRenderer {
         }
         // One decode serves every size: at the scale the largest thumbnail needs.
         let eighths = plans.map(\.dctScale).max() ?? 8
-        let decoded = try decoder.decode(data, header: header, eighths: eighths)
+        // At 1/8 a progressive JPEG needs only its DC scans; anything else goes to TurboJPEG.
+        let decoded: PixelBuffer
+        if eighths == 1, let fast = ProgressiveDCDecoder.decode(data, header: header) {
+            decoded = fast
+        } else {
+            decoded = try decoder.decode(data, header: header, eighths: eighths)
+        }
         // Reduce in stored orientation, then turn the small result upright: the filter is
         // separable and each axis has its own weights, so this equals rotating first.
         let images = plans.map { plan in
