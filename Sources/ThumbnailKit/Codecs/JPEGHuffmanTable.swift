@@ -26,9 +26,10 @@ struct JPEGHuffmanTable {
                 code += count
                 index += count
                 maxCode[length] = code - 1
-                // All-ones codes are reserved: a length's codes must fit below 2^length.
-                guard code <= (Int32(1) << length) else { return nil }
             }
+            // No code may be all ones: the next code must still fit in `length` bits (libjpeg's
+            // JERR_BAD_HUFF_TABLE check).
+            guard code < (Int32(1) << length) else { return nil }
             code <<= 1
         }
         maxCode[17] = Int32.max  // sentinel: no code is longer than 16 bits
