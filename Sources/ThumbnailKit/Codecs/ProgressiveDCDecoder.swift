@@ -25,6 +25,9 @@ enum ProgressiveDCDecoder {
     static func decode(_ data: [UInt8], header: JPEGHeader) -> PixelBuffer? {
         let gray = header.colorspace == Int32(TJCS_GRAY.rawValue)
         guard gray || header.colorspace == Int32(TJCS_YCbCr.rawValue) else { return nil }
+        // TurboJPEG picks the largest scale whose size fits the one asked for: for an image at
+        // most 4 pixels both ways, 1/4 (or more) gives the same size as 1/8 and is used instead.
+        guard header.width > 4 || header.height > 4 else { return nil }
         let parsed: ProgressiveDCFrame? = data.withUnsafeBufferPointer { bytes in
             var parser = Parser(bytes)
             return parser.run()
