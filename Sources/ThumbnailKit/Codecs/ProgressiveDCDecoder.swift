@@ -209,8 +209,8 @@ private struct Parser {
             guard acTableIndex < 4, let table = acTables[acTableIndex] else { return false }
             if frame.components[members[0]].scale == 1 {
                 self.frame = frame
-                skipEntropyCodedData()
-                return true
+                let component = frame.components[members[0]]
+                return skipEntropyCodedData(blocks: component.blocksWide * component.blocksHigh)
             }
             // A component scaled by a 2x2 IDCT needs some AC coefficients: decode its AC scans.
             self.frame = nil
@@ -233,22 +233,34 @@ private struct Parser {
         return decoded
     }
 
-    /// Moves past an AC scan's entropy-coded data: to the first marker that is not a restart.
-    private mutating func skipEntropyCodedData() {
+    /// Moves past an AC scan's entropy-coded data (of `blocks` blocks): to the first marker that is
+    /// not a restart. The restart markers are checked on the way (RST0...RST7 in turn, one per
+    /// interval): a missing or misnumbered one is damage libjpeg would warn about, so the file is
+    /// handed back (false). Damage inside the skipped data itself cannot be seen without decoding it.
+    private mutating func skipEntropyCodedData(blocks: Int) -> Bool {
         var i = position
+        var restarts = 0
         let n = data.count
         while i + 1 < n {
-            if data[i] == 0xFF {
-                let next = data[i + 1]
-                if next == 0x00 || (0xD0...0xD7).contains(next) {
-                    i += 2
-                    continue
-                }
+            guard data[i] == 0xFF else {
+                i += 1
+                continue
+            }
+            let next = data[i + 1]
+            if next == 0x00 {
+                i += 2  // a stuffed 0xFF
+            } else if next == 0xFF {
+                i += 1  // a fill byte before a marker
+            } else if (0xD0...0xD7).contains(next) {
+                guard restartInterval > 0, next == 0xD0 + UInt8(restarts & 7) else { return false }
+                restarts += 1
+                i += 2
+            } else {
                 break
             }
-            i += 1
         }
         position = i
+        return restarts == (restartInterval > 0 ? (blocks - 1) / restartInterval : 0)
     }
 
     /// Moves `reader` past the restart marker that must come next (RST`number`, counting mod 8).

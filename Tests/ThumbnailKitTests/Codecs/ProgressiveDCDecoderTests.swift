@@ -229,6 +229,18 @@ import CTurboJPEG
         damaged[at] = 0xFF
         damaged[at + 1] = 0xD9
         #expect(ProgressiveDCDecoder.decode(damaged, header: header) == nil)
+        // A restart marker missing from, or misnumbered in, a skipped (luma AC) scan: declined.
+        let restarted = try Self.make(Made(width: 227, height: 149, options: ["-sample", "1x1", "-restart", "1"]))
+        let restartedHeader = try decoder.readHeader(restarted)
+        #expect(ProgressiveDCDecoder.decode(restarted, header: restartedHeader) != nil)
+        let scans = restarted.indices.dropLast().filter { restarted[$0] == 0xFF && restarted[$0 + 1] == 0xDA }
+        let lastScan = try #require(scans.last)  // libjpeg's script ends with a luma AC scan
+        let lastRestart = try #require(restarted.indices.dropLast().last { $0 > lastScan && restarted[$0] == 0xFF && (0xD0...0xD7).contains(restarted[$0 + 1]) })
+        var misnumbered = restarted
+        misnumbered[lastRestart + 1] = 0xD0 + (restarted[lastRestart + 1] - 0xD0 + 1) % 8
+        #expect(ProgressiveDCDecoder.decode(misnumbered, header: restartedHeader) == nil)
+        let missing = Array(restarted[..<lastRestart] + restarted[(lastRestart + 2)...])
+        #expect(ProgressiveDCDecoder.decode(missing, header: restartedHeader) == nil)
     }
 
     /// Every byte flipped in turn in a small file: the fast path never crashes, and whatever it
