@@ -142,6 +142,26 @@ make_big jpg
 make_big png
 for ext in jpg png; do list_images "$SCRATCH/big-$ext" "$SCRATCH/big-$ext.list"; done
 
+# Progressive JPEGs: the input JPEGs re-coded losslessly by jpegtran -progressive (libjpeg's default
+# scan script), and big.jpg re-coded as a progressive 4:4:4 JPEG (TurboJPEG holds every coefficient
+# of a progressive file: the largest decode of all). Timed with one process, against the floor.
+PROG=0
+if command -v jpegtran >/dev/null && command -v cjpeg >/dev/null && command -v djpeg >/dev/null; then
+  rm -rf "$SCRATCH/progressive" "$SCRATCH/big-prog"
+  mkdir -p "$SCRATCH/progressive" "$SCRATCH/big-prog"
+  while IFS= read -r -d '' f; do
+    case "$f" in *.[jJ][pP][gG] | *.[jJ][pP][eE][gG]) jpegtran -progressive -copy none -outfile "$SCRATCH/progressive/$(basename "$f")" "$f" || true ;; esac
+  done < "$SCRATCH/photos.list"
+  [[ -s "$SCRATCH/big-jpg/big.jpg" ]] && djpeg -pnm "$SCRATCH/big-jpg/big.jpg" \
+    | cjpeg -progressive -sample 1x1 -quality 90 -outfile "$SCRATCH/big-prog/big.jpg" || rm -f "$SCRATCH/big-prog/big.jpg"
+  list_images "$SCRATCH/progressive" "$SCRATCH/progressive.list"
+  list_images "$SCRATCH/big-prog" "$SCRATCH/big-prog.list"
+  NPROG=$(tr -cd '\0' < "$SCRATCH/progressive.list" | wc -c)
+  [[ $NPROG -gt 0 ]] && PROG=1
+else
+  note "jpegtran/cjpeg/djpeg missing (libjpeg-turbo-progs): progressive JPEG rows skipped"
+fi
+
 # ---------------------------------------------------------------- programs
 FLOOR=""
 if flags=$(pkg-config --cflags --libs libturbojpeg libpng 2>/dev/null) \
@@ -262,6 +282,7 @@ RUNS=()
 for id in "${CASES[@]}"; do
   RUNS+=("photos $id")
   [[ $id = floor2 || $id = tool_j1 ]] || RUNS+=("tiny $id") # one image: same as the 1-process case
+  [[ $PROG = 1 && ( $id = floor1 || $id = tool_j1 ) ]] && RUNS+=("progressive $id")
 done
 for ((r = 0; r < ROUNDS; r++)); do
   log "round $((r + 1))/$ROUNDS"
@@ -281,6 +302,12 @@ for ext in jpg png; do
     run_one "big-$ext" "$id"
   done
 done
+if [[ $PROG = 1 && -s "$SCRATCH/big-prog/big.jpg" ]]; then
+  log "memory check: progressive 4:4:4 big.jpg"
+  for id in "${CASES[@]}"; do
+    [[ $id = floor1 || $id = tool_j1 ]] && run_one big-prog "$id"
+  done
+fi
 ELAPSED=$(( $(date +%s) - STARTED ))
 
 # ---------------------------------------------------------------- report
@@ -369,6 +396,24 @@ outputs() { # SET ID EXPECTED
         fi
       done
       echo "$row |"
+    done
+  fi
+  if [[ $PROG = 1 ]]; then
+    echo
+    echo "## Progressive JPEGs, one process"
+    echo
+    echo "The $NPROG input JPEGs re-coded by \`jpegtran -progressive\` (Benchmarks/scratch/progressive), median of $ROUNDS round(s); and \`big.jpg\` re-coded as a progressive 4:4:4 JPEG (\`cjpeg -progressive -sample 1x1 -quality 90\`, Benchmarks/scratch/big-prog), one run."
+    echo
+    echo "| Program | Median wall (s) | Min–max (s) | × decode floor | Peak RSS (MiB) | Outputs | big progressive 4:4:4 wall (s) | its peak RSS (MiB) |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for id in "${CASES[@]}"; do
+      [[ $id = floor1 || $id = tool_j1 ]] || continue
+      key="progressive/$id"
+      m=$(median <<< "${TIMES[$key]}")
+      big="– | –"
+      [[ -n "${TIMES[big-prog/$id]:-}" ]] && big="$(median <<< "${TIMES[big-prog/$id]}" | xargs printf "%.3f") | $(maxrss_mib <<< "${RSS[big-prog/$id]}")"
+      printf '| %s | %.3f | %s | %s | %s | %s | %s |\n' "${LABEL[$id]}" "$m" "$(minmax <<< "${TIMES[$key]}")" \
+        "$(ratio "$m" "$(ref_for progressive "$id")")" "$(maxrss_mib <<< "${RSS[$key]}")" "$(outputs progressive "$id" "$NPROG")" "$big"
     done
   fi
   echo
