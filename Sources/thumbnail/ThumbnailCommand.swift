@@ -40,7 +40,7 @@ struct ThumbnailCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Gaussian blur standard deviation in source pixels; 0 for none.", valueName: "sigma"))
     var blur: Double = 2
 
-    @Option(help: ArgumentHelp("JPEG quality, 1-100.", valueName: "1-100"))
+    @Option(help: ArgumentHelp("JPEG and WebP quality, 1-100.", valueName: "1-100"))
     var quality: Int = 75
 
     @Option(name: .customLong("png-level"), help: ArgumentHelp("zlib level for PNG output, 0-9.", valueName: "0-9"))
@@ -55,6 +55,9 @@ struct ThumbnailCommand: ParsableCommand {
 
     @Flag(help: "Write progressive JPEGs.")
     var progressive = false
+
+    @Flag(help: "Write lossless WebP (--quality then sets the compression effort).")
+    var lossless = false
 
     @Flag(name: .customLong("no-rotate"), help: "Keep the stored pixel order instead of applying EXIF orientation.")
     var noRotate = false
@@ -144,6 +147,7 @@ struct ThumbnailCommand: ParsableCommand {
         spec.background = RGBColor(parsing: background)!
         spec.maxPixels = maxPixels
         spec.progressive = progressive
+        spec.lossless = lossless
         spec.autoRotate = !noRotate
         spec.keepICC = !stripICC
 

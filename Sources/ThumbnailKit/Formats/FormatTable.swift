@@ -9,6 +9,8 @@ public enum FormatTable {
                         optionAliases: ["jpg"], source: JPEGSource.self, encoder: JPEGEncoder.self),
             FormatEntry(format: .png, name: "PNG", mimeType: "image/png", nameExtensions: ["png"],
                         source: PNGSource.self, encoder: PNGEncoder.self),
+            FormatEntry(format: .webp, name: "WebP", mimeType: "image/webp", nameExtensions: ["webp"],
+                        source: WebPSource.self, encoder: WebPEncoder.self),
         ]
     }
 

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import ThumbnailKit
+
+/// WebP in and out, through the built binary, against Pillow (Debian's /usr/bin/python3 reads and
+/// writes WebP through libwebp).
+@Suite(.serialized) struct WebPTests {
+    static let fixtures = ["webp/photo-lossy.webp", "webp/photo-lossless.webp", "webp/alpha-lossy.webp",
+                           "webp/alpha-lossless.webp", "webp/flower2.webp", "webp/hopper_orientation_6.webp",
+                           "webp/transparent.webp", "webp/iss634.webp", "webp/animated-offset.webp"]
+
+    /// Runs Tests/Fixtures/pillow-reference.py: per pair, PSNR against Pillow's reference
+    /// rendering, the thumbnail's size and Pillow's thumbnail size.
+    static func score(_ pairs: [(source: String, thumb: String)], box: String, sigma: String,
+                      in root: String) throws -> [(psnr: Double, size: [Int], pillowSize: [Int])] {
+        let run = try Tool.runProgram("/usr/bin/python3", [Tool.fixtures + "/pillow-reference.py", box, sigma]
+                                      + pairs.flatMap { [$0.source, $0.thumb] }, in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        return run.stdoutLines.map { line in
+            let fields = line.split(separator: " ").map(String.init)
+            return (Double(fields[0]) ?? 0, fields[1...2].compactMap { Int($0) }, fields[3...4].compactMap { Int($0) })
+        }
+    }
+
+    /// Pillow's view of an image file: format, mode, size, ICC profile length, mean of each band.
+    static func pillow(_ path: String, in root: String) throws -> [String] {
+        let script = """
+            import sys
+            from PIL import Image, ImageStat
+            im = Image.open(sys.argv[1]); im.load()
+            print(im.format, im.mode, im.size[0], im.size[1], len(im.info.get("icc_profile") or b""),
+                  *["%.2f" % m for m in ImageStat.Stat(im).mean])
+            """
+        let run = try Tool.runProgram("/usr/bin/python3", ["-c", script, path], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        return run.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    @Test(arguments: [("50x50", "2"), ("256x256", "0")])
+    func webpInputsMatchPillowsReferenceRendering(box: String, sigma: String) throws {
+        let root = try Tool.workspace(Self.fixtures)
+        let run = try Tool.run(["images", "--out", "t", "--format", "png", "--size", box, "--blur", sigma], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        let names = Self.fixtures.map { ($0 as NSString).lastPathComponent }
+        let scores = try Self.score(names.map { ("images/" + $0, "t/" + ($0 as NSString).deletingPathExtension + ".png") },
+                                    box: box, sigma: sigma, in: root)
+        try #require(scores.count == names.count)
+        for (name, score) in zip(names, scores) {
+            #expect(score.size == score.pillowSize, "\(name): \(score.size), Pillow \(score.pillowSize)")
+            #expect(score.psnr >= 36, "\(name): \(score.psnr) dB")
+        }
+        let mean = scores.map(\.psnr).reduce(0, +) / Double(scores.count)
+        #expect(mean >= 45, "mean \(mean) dB")
+    }
+
+    @Test func webpOutputDecodesInPillowAtPillowsSize() throws {
+        let root = try Tool.workspace(["webp/alpha-lossy.webp", "webp/flower2.webp", "jpeg/testorig.jpg", "pngsuite/basn4a08.png"])
+        let lossy = try Tool.run(["images", "--out", "w", "--format", "webp", "--size", "64x64"], in: root)
+        #expect(lossy.status == 0, "\(lossy.stderr)")
+        #expect(Tool.names(root + "/w") == ["alpha-lossy.webp", "basn4a08.webp", "flower2.webp", "testorig.webp"])
+        let lossless = try Tool.run(["images", "--out", "l", "--format", "webp", "--lossless", "--size", "64x64"], in: root)
+        #expect(lossless.status == 0, "\(lossless.stderr)")
+        let png = try Tool.run(["images", "--out", "p", "--format", "png", "--size", "64x64"], in: root)
+        #expect(png.status == 0, "\(png.stderr)")
+        for name in ["alpha-lossy", "flower2", "testorig", "basn4a08"] {
+            let source = try Self.pillow(root + "/images/" + (Tool.names(root + "/images").first { $0.hasPrefix(name) })!, in: root)
+            let webp = try Self.pillow(root + "/w/\(name).webp", in: root)
+            #expect(webp[0] == "WEBP", "\(name): \(webp)")
+            // Alpha kept: RGBA for sources with alpha, RGB otherwise.
+            #expect(webp[1] == (["RGBA", "LA"].contains(source[1]) ? "RGBA" : "RGB"), "\(name): \(webp[1]) from \(source[1])")
+            let pillowSize = try Self.score([(root + "/images/" + (Tool.names(root + "/images").first { $0.hasPrefix(name) })!,
+                                              root + "/w/\(name).webp")], box: "64x64", sigma: "2", in: root)[0]
+            #expect(pillowSize.size == pillowSize.pillowSize, "\(name)")
+            #expect(pillowSize.psnr > 25, "\(name): lossy WebP at quality 75 is \(pillowSize.psnr) dB from the reference")
+            // Lossless output holds exactly the pixels the PNG output holds (gray becomes RGB).
+            let exact = try Tool.runProgram("/usr/bin/python3", ["-c", """
+                import sys
+                from PIL import Image, ImageChops
+                a = Image.open(sys.argv[1]); b = Image.open(sys.argv[2])
+                b = b.convert(a.mode)
+                print(ImageChops.difference(a.convert("RGBA"), b.convert("RGBA")).getbbox())
+                """, root + "/l/\(name).webp", root + "/p/\(name).png"], in: root)
+            #expect(exact.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "None", "\(name): \(exact.stdout) \(exact.stderr)")
+        }
+        // The ICC profile is carried in an ICCP chunk; --strip-icc drops it.
+        #expect(try Self.pillow(root + "/w/flower2.webp", in: root)[4] == "3144")
+        let stripped = try Tool.run(["images/flower2.webp", "--out", "s", "--format", "webp", "--strip-icc"], in: root)
+        #expect(stripped.status == 0)
+        #expect(try Self.pillow(root + "/s/flower2.webp", in: root)[4] == "0")
+        // Same bytes run after run.
+        let again = try Tool.run(["images", "--out", "w2", "--format", "webp", "--size", "64x64", "--jobs", "1"], in: root)
+        #expect(again.status == 0)
+        for name in Tool.names(root + "/w") {
+            #expect(FileManager.default.contentsEqual(atPath: root + "/w/" + name, andPath: root + "/w2/" + name), "\(name)")
+        }
+    }
+
+    @Test func aWebPSourceKeepsItsFormatAndFolderWalksFindWebP() throws {
+        let root = try Tool.workspace(["webp/photo-lossy.webp", "jpeg/testorig.jpg"], names: ["photo.webp", "named-wrong.png"])
+        let run = try Tool.run(["images", "--out", "t"], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Tool.names(root + "/t") == ["named-wrong.png", "photo.webp"])
+        #expect(ImageFormat.sniff(path: root + "/t/photo.webp") == .webp)
+        #expect(try Tool.size(of: root + "/t/photo.webp") == (50, 33, 3))
+    }
+
+    @Test func truncatedAndBrokenWebPFilesFailByName() throws {
+        let root = try Tool.workspace(["webp/photo-lossy.webp"])
+        let whole = try FileIO.readAll(path: Tool.fixtures + "/webp/photo-lossy.webp")
+        try FileIO.writeAtomically(Array(whole.prefix(whole.count / 2)), to: root + "/images/half.webp")
+        try FileIO.writeAtomically(Array(whole.prefix(20)), to: root + "/images/header.webp")
+        try FileIO.writeAtomically(Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8), to: root + "/images/empty-riff.webp")
+        let run = try Tool.run(["images", "--out", "t"], in: root)
+        #expect(run.status == 1)
+        #expect(run.stdoutLines == ["t/photo-lossy.webp"])
+        let errors = run.stderrLines.dropLast()
+        #expect(errors.count == 3, "\(run.stderr)")
+        #expect(errors.contains { $0.hasPrefix("thumbnail: images/half.webp: truncated") }, "\(run.stderr)")
+        #expect(errors.contains { $0.hasPrefix("thumbnail: images/header.webp: truncated") }, "\(run.stderr)")
+        #expect(errors.contains { $0.hasPrefix("thumbnail: images/empty-riff.webp: ") }, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/t/half.webp"))
+    }
+
+    @Test func theHelpListsWebP() throws {
+        let run = try Tool.run(["--help"], in: NSTemporaryDirectory())
+        #expect(run.stdout.contains("JPEG, PNG or WebP"))
+        #expect(run.stdout.contains("jpeg, png or webp"))
+        let bad = try Tool.run(["x.jpg", "--format", "gif"], in: NSTemporaryDirectory())
+        #expect(bad.status == 64 && bad.stderr.contains("--format must be jpeg, png or webp, not 'gif'"))
+    }
+
+    /// The peak memory (KiB) of the tool run with `arguments` and of its workers: wait4's
+    /// usage covers the process and the children it waited for, and nothing else this test process
+    /// runs (Foundation's Process does not give it).
+    static func peakKiB(_ arguments: [String]) throws -> (status: Int32, peak: Int) {
+        let argv = ([Tool.binary] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        // posix_spawn takes no working folder: the paths given are absolute.
+        let spawned = posix_spawn(&pid, Tool.binary, &actions, nil, argv, environ)
+        try #require(spawned == 0)
+        var status: Int32 = 0
+        var usage = rusage()
+        _ = wait4(pid, &status, 0, &usage)
+        return ((status >> 8) & 0xFF, usage.ru_maxrss)
+    }
+
+    @Test func aHugeWebPIsDecodedStraightAtTheReducedSize() throws {
+        // 16383x16383 (the largest WebP), black with a white middle square: 805 MB as an RGB frame.
+        let root = try Tool.workspace(["huge-16383x16383.webp"])
+        let (status, peak) = try Self.peakKiB([root + "/images/huge-16383x16383.webp", "--out", root + "/t", "--blur", "0",
+                                               "--size", "30x30", "--format", "png", "--jobs", "1"])
+        #expect(status == 0)
+        let thumb = try ThumbnailRenderer(spec: ThumbnailSpec()).decodeWhole(root + "/t/huge-16383x16383.png")
+        #expect(thumb.width == 30 && thumb.height == 30 && thumb.channels == 3)
+        #expect(thumb[15, 15, 0] == 255 && thumb[2, 2, 0] == 0 && thumb[27, 15, 1] == 0)
+        #expect(peak < 64 * 1024, "peak \(peak) KiB")
+    }
+}
