@@ -9,7 +9,7 @@ import Glibc
 struct ThumbnailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbnail",
-        abstract: "Make blurred thumbnails of \(FormatTable.readableNames) images with a pool of worker processes.",
+        abstract: "Make blurred thumbnails of \(FormatTable.readableNames(joinedBy: "and")) images with a pool of worker processes.",
         discussion: """
             Each image is fitted inside --size (aspect kept, never enlarged; Pillow's Image.thumbnail \
             sizes), blurred by --blur (in source pixels), and written under its own name in --out, \

@@ -123,7 +123,7 @@ import Testing
 
     @Test func theHelpListsWebP() throws {
         let run = try Tool.run(["--help"], in: NSTemporaryDirectory())
-        #expect(run.stdout.contains("JPEG, PNG or WebP"))
+        #expect(run.stdout.contains("JPEG, PNG and WebP"))
         #expect(run.stdout.contains("jpeg, png or webp"))
         let bad = try Tool.run(["x.jpg", "--format", "gif"], in: NSTemporaryDirectory())
         #expect(bad.status == 64 && bad.stderr.contains("--format must be jpeg, png or webp, not 'gif'"))
