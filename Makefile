@@ -1,8 +1,9 @@
 # thumbnail: `make run` sets up, builds and thumbnails images/ into thumbs/; `make test` tests.
 PREFIX ?= /usr/local
 SWIFT ?= swift
-# python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg).
-APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs libwebp-dev
+# python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg);
+# time (GNU time) measures peak memory in tests.
+APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs libwebp-dev time
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 
