@@ -144,4 +144,39 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(peak < 64 * 1024, "peak \(peak) KiB")
     }
+
+    @Test func webpOutputIsAsGoodAsCwebpsAndKeepsItsColours() throws {
+        // The same PNG thumbnail through cwebp at the same quality: the thumbnail's WebP must come
+        // within 1 dB of cwebp's (PSNR against that PNG), and keep its mean colour within 2.5 levels
+        // a channel (a wrong YUV range or matrix shows there).
+        let root = try Tool.workspace(["webp/photo-lossy.webp", "jpeg/testorig.jpg", "webp/alpha-lossless.webp"])
+        for (folder, format) in [("p", "png"), ("w", "webp")] {
+            let run = try Tool.run(["images", "--out", folder, "--format", format, "--size", "256x256", "--quality", "80"], in: root)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        try FileManager.default.createDirectory(atPath: root + "/c", withIntermediateDirectories: true)
+        for name in ["photo-lossy", "testorig", "alpha-lossless"] {
+            let cwebp = try Tool.runProgram("/usr/bin/cwebp", ["-quiet", "-q", "80", "p/\(name).png", "-o", "c/\(name).webp"], in: root)
+            #expect(cwebp.status == 0, "\(cwebp.stderr)")
+            let compare = try Tool.runProgram("/usr/bin/python3", ["-c", """
+                import math, sys
+                import numpy as np
+                from PIL import Image
+                def load(path):
+                    im = Image.open(path).convert("RGBA")
+                    grey = Image.new("RGBA", im.size, (128, 128, 128, 255))
+                    return np.asarray(Image.alpha_composite(grey, im).convert("RGB"), dtype=np.float64)
+                def psnr(a, b):
+                    m = float(((a - b) ** 2).mean())
+                    return 99.0 if m == 0 else 10 * math.log10(255 * 255 / m)
+                png, ours, theirs = (load(p) for p in sys.argv[1:4])
+                shift = np.abs(ours.reshape(-1, 3).mean(0) - png.reshape(-1, 3).mean(0)).max()
+                print("%.3f %.3f %.3f" % (psnr(ours, png), psnr(theirs, png), shift))
+                """, "p/\(name).png", "w/\(name).webp", "c/\(name).webp"], in: root)
+            let values = compare.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            try #require(values.count == 3, "\(compare.stderr)")
+            #expect(values[0] >= values[1] - 1, "\(name): ours \(values[0]) dB, cwebp \(values[1]) dB")
+            #expect(values[2] <= 2.5, "\(name): mean colour off by \(values[2])")
+        }
+    }
 }
