@@ -2,8 +2,8 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 # python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg);
-# time (GNU time) measures peak memory in tests.
-APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs time
+# time (GNU time) measures peak memory in tests; webp (cwebp) is what WebP output is held against.
+APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs libwebp-dev time webp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 

@@ -9,7 +9,7 @@ import Glibc
 struct ThumbnailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbnail",
-        abstract: "Make blurred thumbnails of \(FormatTable.readableNames) images with a pool of worker processes.",
+        abstract: "Make blurred thumbnails of \(FormatTable.readableNames(joinedBy: "and")) images with a pool of worker processes.",
         discussion: """
             Each image is fitted inside --size (aspect kept, never enlarged; Pillow's Image.thumbnail \
             sizes), blurred by --blur (in source pixels), and written under its own name in --out, \
@@ -44,7 +44,7 @@ struct ThumbnailCommand: ParsableCommand {
             transform: { try ArgumentCheck.number($0, in: 0.0...1000.0, "--blur") })
     var blur: Double = 2
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("JPEG quality, 1-100.", valueName: "1-100"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("JPEG and WebP quality, 1-100.", valueName: "1-100"),
             transform: { try ArgumentCheck.number($0, in: 1...100, "--quality") })
     var quality: Int = 75
 
@@ -61,6 +61,9 @@ struct ThumbnailCommand: ParsableCommand {
 
     @Flag(help: "Write progressive JPEGs.")
     var progressive = false
+
+    @Flag(help: "Write lossless WebP (--quality then sets the compression effort).")
+    var lossless = false
 
     @Flag(name: .customLong("no-rotate"), help: "Keep the stored pixel order instead of applying EXIF orientation.")
     var noRotate = false
@@ -134,6 +137,7 @@ struct ThumbnailCommand: ParsableCommand {
         spec.background = background
         spec.maxPixels = maxPixels
         spec.progressive = progressive
+        spec.lossless = lossless
         spec.autoRotate = !noRotate
         spec.keepICC = !stripICC
 

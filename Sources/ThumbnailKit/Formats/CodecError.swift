@@ -26,7 +26,7 @@ public enum CodecError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case .unreadable(let why): return "cannot read: \(why)"
         case .empty: return "empty file"
-        case .notAnImage: return "not a \(FormatTable.readableNames) image"
+        case .notAnImage: return "not a \(FormatTable.readableNames()) image"
         case .badHeader(let why): return "bad header: \(why)"
         case .truncated(let why): return "truncated: \(why)"
         case .corrupt(let why): return "corrupt image data: \(why)"

@@ -9,6 +9,8 @@ public enum FormatTable {
                         optionAliases: ["jpg"], source: JPEGSource.self, encoder: JPEGEncoder.self),
             FormatEntry(format: .png, name: "PNG", mimeType: "image/png", nameExtensions: ["png"],
                         source: PNGSource.self, encoder: PNGEncoder.self),
+            FormatEntry(format: .webp, name: "WebP", mimeType: "image/webp", nameExtensions: ["webp"],
+                        source: WebPSource.self, encoder: WebPEncoder.self),
         ]
     }
 
@@ -44,8 +46,10 @@ public enum FormatTable {
         return entries.contains { $0.nameExtensions.contains(ext) }
     }
 
-    /// The formats read, for messages: "JPEG or PNG", "JPEG, PNG or WebP".
-    public static var readableNames: String { spoken(entries.map(\.name), joinedBy: "or") }
+    /// The formats read, for messages and help: "JPEG, PNG or WebP" (or "... and WebP").
+    public static func readableNames(joinedBy conjunction: String = "or") -> String {
+        spoken(entries.map(\.name), joinedBy: conjunction)
+    }
 
     /// `--format`'s values, for help and messages: "jpeg or png".
     public static var formatOptionValues: String { spoken(writable.map(\.format.rawValue), joinedBy: "or") }

@@ -8,4 +8,6 @@ public enum ShrinkOnLoad: Equatable, Sendable {
     /// A whole-number box: blocks of n x n full-size pixels averaged as rows arrive (PNG, whose
     /// decoder cannot shrink; the box sums cost far less per pixel than the resampler).
     case wholeBox
+    /// Any size: the decoder scales while it decodes and delivers rows of the asked size (WebP).
+    case anyScale
 }

@@ -23,6 +23,9 @@ public struct ShrinkPlan: Equatable, Sendable {
     /// The Gaussian blur's standard deviation in decoded pixels (0 = no blur). A DCT scale shrinks
     /// both axes by the same factor, so one sigma serves both.
     public var blurSigma: Double
+    /// The decoder scales the whole picture to exactly `decodedWidth` x `decodedHeight`
+    /// (`.anyScale`), so the decoded grid has no partial last pixel.
+    public var scaledOnLoad = false
 
     /// The smallest reduction left to the Lanczos resampler after shrink-on-load. As libvips does,
     /// at least 2x, so the DCT's crude reduction never decides the final pixels alone.
@@ -39,6 +42,7 @@ public struct ShrinkPlan: Equatable, Sendable {
     ///     DCT scale that leaves 2x to the resampler. `.wholeBox`: average whole blocks of pixels as
     ///     rows arrive, by the largest whole factor that still leaves 2x to the resampler (the same
     ///     job the DCT scale does for JPEG, for a fraction of the resampler's cost per source pixel).
+    ///     `.anyScale`: decode straight at the smallest size that leaves 2x on both axes.
     ///   - blurSigma: the blur's standard deviation in source pixels; 0 for none.
     public static func make(
         sourceWidth: Int, sourceHeight: Int, box: BoxSize, blurSigma: Double,
@@ -56,6 +60,16 @@ public struct ShrinkPlan: Equatable, Sendable {
                     scale = candidate
                     break
                 }
+            }
+        }
+        if shrinkOnLoad == .anyScale {
+            let ratio = max(minimumResidualFactor * Double(outW) / Double(sourceWidth),
+                            minimumResidualFactor * Double(outH) / Double(sourceHeight))
+            if ratio < 1 {
+                let plan = ShrinkPlan(sourceWidth: sourceWidth, sourceHeight: sourceHeight, outputWidth: outW, outputHeight: outH,
+                                      dctScale: 8, decodedWidth: sourceWidth, decodedHeight: sourceHeight, blurSigma: blurSigma)
+                return plan.scaled(toWidth: Int((Double(sourceWidth) * ratio).rounded(.up)),
+                                   height: Int((Double(sourceHeight) * ratio).rounded(.up)))
             }
         }
         var factor = 1
@@ -84,6 +98,20 @@ public struct ShrinkPlan: Equatable, Sendable {
         return plan
     }
 
+    /// The same plan decoded by a scaling decoder at `width` x `height` (when one decode serves
+    /// several sizes, the largest size's is used for all). The blur follows the scale; the two
+    /// axes' scales differ by less than a decoded pixel, so their mean serves both.
+    public func scaled(toWidth width: Int, height: Int) -> ShrinkPlan {
+        var plan = self
+        let ratio = (Double(decodedWidth) / Double(sourceWidth) + Double(decodedHeight) / Double(sourceHeight)) / 2
+        let newRatio = (Double(width) / Double(sourceWidth) + Double(height) / Double(sourceHeight)) / 2
+        plan.blurSigma = blurSigma / ratio * newRatio
+        plan.decodedWidth = width
+        plan.decodedHeight = height
+        plan.scaledOnLoad = width != sourceWidth || height != sourceHeight
+        return plan
+    }
+
     /// The same plan without its box shrink: the resampler works on the full-size image.
     public func withoutBoxShrink() -> ShrinkPlan {
         var plan = self
@@ -96,9 +124,13 @@ public struct ShrinkPlan: Equatable, Sendable {
 
     /// How many decoded pixels the picture spans across: `sourceWidth * dctScale / 8`, which is
     /// less than `decodedWidth` when the last decoded column is only partly inside the picture.
-    public var decodedExtentX: Double { Double(sourceWidth) * Double(dctScale) / 8 / Double(boxShrink) }
+    public var decodedExtentX: Double {
+        scaledOnLoad ? Double(decodedWidth) : Double(sourceWidth) * Double(dctScale) / 8 / Double(boxShrink)
+    }
     /// How many decoded rows the picture spans (see `decodedExtentX`).
-    public var decodedExtentY: Double { Double(sourceHeight) * Double(dctScale) / 8 / Double(boxShrink) }
+    public var decodedExtentY: Double {
+        scaledOnLoad ? Double(decodedHeight) : Double(sourceHeight) * Double(dctScale) / 8 / Double(boxShrink)
+    }
 
     /// The horizontal filter: the blur, then Lanczos-3 from the decoded width to the output width.
     public var horizontalWeights: ResampleWeights {

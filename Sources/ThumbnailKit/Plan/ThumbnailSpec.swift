@@ -3,7 +3,7 @@
 public struct ThumbnailSpec: Codable, Equatable, Sendable {
     /// Gaussian blur standard deviation in source pixels (0 = none).
     public var blurSigma: Double = 2
-    /// JPEG quality, 1-100.
+    /// JPEG and lossy WebP quality, 1-100.
     public var quality: Int = 75
     /// zlib level for PNG output, 0-9.
     public var pngLevel: Int = 6
@@ -15,6 +15,8 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     public var maxPixels: Int = 500_000_000
     /// Write progressive JPEGs.
     public var progressive: Bool = false
+    /// Write lossless WebP (`--lossless`); lossy at `quality` otherwise.
+    public var lossless: Bool = false
     /// Apply EXIF orientation, so thumbnails are upright (`--no-rotate` turns it off).
     public var autoRotate: Bool = true
     /// Carry the source's ICC profile into the thumbnail (`--strip-icc` turns it off).
@@ -29,6 +31,8 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
         hash.combine(ThumbnailKitInfo.version)
         hash.combine("blur=\(blurSigma) q=\(quality) png=\(pngLevel) fmt=\(format?.rawValue ?? "-") bg=\(background)")
         hash.combine("progressive=\(progressive) rotate=\(autoRotate) icc=\(keepICC)")
+        // Only when set, so the keys of runs made before WebP output existed stay valid.
+        if lossless { hash.combine("lossless") }
         return hash.hex
     }
 }

@@ -48,12 +48,12 @@ import Testing
         let options = FormatTable.entries.flatMap(\.optionNames)
         #expect(Set(options).count == options.count)
         for entry in FormatTable.entries {
-            #expect(FormatTable.readableNames.contains(entry.name))
+            #expect(FormatTable.readableNames().contains(entry.name))
             #expect(entry.mimeType.hasPrefix("image/"))
             #expect(entry.source.signatureLength <= FormatTable.sniffLength)
         }
         for entry in FormatTable.writable { #expect(FormatTable.formatOptionHelp.contains(entry.format.rawValue)) }
-        #expect(CodecError.notAnImage.description == "not a \(FormatTable.readableNames) image")
+        #expect(CodecError.notAnImage.description == "not a \(FormatTable.readableNames()) image")
         #expect(FormatTable.spoken(["A", "B", "C"], joinedBy: "or") == "A, B or C")
         #expect(FormatTable.spoken(["A", "B"], joinedBy: "and") == "A and B")
     }

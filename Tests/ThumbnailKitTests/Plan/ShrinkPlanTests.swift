@@ -85,4 +85,48 @@ import Testing
         #expect(abs(big.withoutBoxShrink().blurSigma - full.blurSigma) < 1e-12)
         #expect(big.withoutBoxShrink().decodedExtentX == full.decodedExtentX)
     }
+
+    @Test(arguments: [BoxSize(width: 50, height: 50), BoxSize(width: 256, height: 256), BoxSize(width: nil, height: 120)])
+    func scalingDecodersDecodeAtTheSmallestSizeLeavingTwiceTheOutput(box: BoxSize) {
+        for w in Self.sides {
+            for h in Self.sides {
+                let plan = ShrinkPlan.make(sourceWidth: w, sourceHeight: h, box: box, blurSigma: 2, shrinkOnLoad: .anyScale)
+                let fitted = ThumbnailSize.fit(width: w, height: h, in: box)
+                #expect(plan.outputWidth == fitted.width && plan.outputHeight == fitted.height)
+                #expect(plan.dctScale == 8 && plan.boxShrink == 1)
+                #expect(plan.decodedWidth <= w && plan.decodedHeight <= h)
+                guard plan.scaledOnLoad else {
+                    // Not scaled: the source is already less than twice the output on one side.
+                    #expect(plan.decodedWidth == w && plan.decodedHeight == h && plan.blurSigma == 2)
+                    #expect(w <= 2 * plan.outputWidth || h <= 2 * plan.outputHeight, "\(w)x\(h) \(plan)")
+                    continue
+                }
+                #expect(plan.decodedWidth >= 2 * plan.outputWidth && plan.decodedHeight >= 2 * plan.outputHeight, "\(w)x\(h) \(plan)")
+                // The tighter side is within one pixel of 2x: no larger decode than needed.
+                #expect(plan.decodedWidth <= 2 * plan.outputWidth + 1 || plan.decodedHeight <= 2 * plan.outputHeight + 1,
+                        "\(w)x\(h) \(plan)")
+                // The decoded grid spans the whole picture; the blur shrinks with it.
+                #expect(plan.decodedExtentX == Double(plan.decodedWidth) && plan.decodedExtentY == Double(plan.decodedHeight))
+                let ratio = (Double(plan.decodedWidth) / Double(w) + Double(plan.decodedHeight) / Double(h)) / 2
+                #expect(abs(plan.blurSigma - 2 * ratio) < 1e-9)
+            }
+        }
+        let big = ShrinkPlan.make(sourceWidth: 16383, sourceHeight: 16383, box: BoxSize(width: 50, height: 50), blurSigma: 2,
+                                  shrinkOnLoad: .anyScale)
+        #expect(big.decodedWidth == 100 && big.decodedHeight == 100 && big.scaledOnLoad)
+    }
+
+    @Test func oneScaledDecodeServesSeveralSizes() {
+        let small = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 50, height: 50), blurSigma: 2,
+                                    shrinkOnLoad: .anyScale)
+        let large = ShrinkPlan.make(sourceWidth: 5120, sourceHeight: 2880, box: BoxSize(width: 640, height: 640), blurSigma: 2,
+                                    shrinkOnLoad: .anyScale)
+        let shared = small.scaled(toWidth: large.decodedWidth, height: large.decodedHeight)
+        #expect(shared.decodedWidth == large.decodedWidth && shared.outputWidth == small.outputWidth)
+        #expect(abs(shared.blurSigma - large.blurSigma) < 1e-9)
+        #expect(shared.horizontalWeights.inputSize == large.decodedWidth)
+        // Back at full size, nothing is scaled and the blur is the source's.
+        let whole = small.scaled(toWidth: 5120, height: 2880)
+        #expect(!whole.scaledOnLoad && abs(whole.blurSigma - 2) < 1e-9 && whole.decodedExtentX == 5120)
+    }
 }
