@@ -5,7 +5,7 @@
 
 RECORDS is the tool's --json output (one record a line; paths relative to the current folder).
 For each "ok" record, the source is decoded by Pillow at full size (EXIF orientation applied to
-JPEGs, as the tool does), blurred (Pillow's GaussianBlur, sigma in source pixels) and resized with
+JPEGs and WebPs, as the tool does), blurred (Pillow's GaussianBlur, sigma in source pixels) and resized with
 Lanczos straight to the thumbnail's size, in premultiplied alpha; both are composited over
 mid-grey and compared by PSNR. A source Pillow cannot decode counts as "reference failed": there
 is nothing to compare, and the tool rendering it is not an error. Pillow's own conversions are
@@ -23,7 +23,8 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 def as_rgba_or_rgb(im):
     """The decoded image as 8-bit RGB or RGBA."""
-    if im.format == "JPEG":
+    if im.format in ("JPEG", "WEBP"):
+        # The tool applies the EXIF orientation of the formats that carry one.
         im = ImageOps.exif_transpose(im)
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I"):
