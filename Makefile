@@ -3,6 +3,7 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 # python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg).
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs
+APT_PACKAGES += libseccomp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 

@@ -100,6 +100,10 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(help: "Show a progress line on stderr even when it is not a terminal (default: only on a terminal).")
     var progress = false
 
+    @Option(help: ArgumentHelp("Worker sandbox (Landlock + seccomp): on uses what the kernel offers and warns once if that is not all; require fails the run without it; off is for debugging.",
+                               valueName: "on|off|require"))
+    var sandbox: String = "on"
+
     var boxes: [BoxSize] { size.split(separator: ",").map { BoxSize(parsing: String($0))! } }
 
     var outputFormat: ImageFormat? {
@@ -133,6 +137,7 @@ struct ThumbnailCommand: ParsableCommand {
         if !(timeout > 0) { throw ValidationError("--timeout must be more than 0 seconds") }
         if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard must be K/N with 1 <= K <= N, not '\(shard)'") }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) may be given once") }
+        if SandboxMode(rawValue: sandbox) == nil { throw ValidationError("--sandbox must be on, off or require, not '\(sandbox)'") }
     }
 
     func run() throws {
@@ -146,6 +151,15 @@ struct ThumbnailCommand: ParsableCommand {
         spec.progressive = progressive
         spec.autoRotate = !noRotate
         spec.keepICC = !stripICC
+
+        let sandboxMode = SandboxMode(rawValue: sandbox)!
+        switch Sandbox.check(sandboxMode) {
+        case .ready: break
+        case .incomplete(let why): if !quiet { StandardStreams.error("thumbnail: warning: \(why)\n") }
+        case .unavailable(let why):
+            StandardStreams.error("thumbnail: \(why)\n")
+            throw ExitCode(1)
+        }
 
         let style: Reporter.Style = json ? .json : .paths
         let reporter = Reporter(style: style, terminator: print0 ? "\0" : "\n", quiet: quiet,
@@ -174,7 +188,7 @@ struct ThumbnailCommand: ParsableCommand {
             throw ExitCode(error.isUsage ? 64 : 1)
         }
         reporter.start(total: batch.jobs.count)
-        let pool = WorkerPool(size: jobs ?? UsableCores.count(), spec: spec, timeout: timeout)
+        let pool = WorkerPool(size: jobs ?? UsableCores.count(), spec: spec, timeout: timeout, sandbox: sandboxMode)
         let ending = BatchRunner.run(batch, pool: pool, manifestPath: manifest) { event in
             switch event {
             case .skipped(let input, let record): reporter.skipped(input, record)

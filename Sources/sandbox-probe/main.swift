@@ -1,0 +1,119 @@
+// sandbox-probe: the tests' helper for the worker sandbox (not installed).
+//
+//   sandbox-probe try MODE WRITABLE-FOLDER ACTION [PATH]
+//       Enters the workers' sandbox (Sandbox.enter, mode on or require, writes allowed beneath
+//       WRITABLE-FOLDER) exactly as a worker does, reporting blocked calls on stdout, then does
+//       ACTION and prints "ok" or the errno name it got:
+//         write PATH   create PATH for writing          read PATH   open PATH for reading
+//         socket       an IPv4 TCP socket                exec        execve /bin/true
+//         fork         fork (the child exits at once)    thread      start and join a thread
+//         ptrace       PTRACE_TRACEME                    mount       mount a tmpfs on PATH
+//         status       print /proc/self/status's NoNewPrivs and Seccomp lines
+//
+//   sandbox-probe without landlock|seccomp PROGRAM [ARG...]
+//       Runs PROGRAM as on a kernel without Landlock (its calls fail with ENOSYS) or without
+//       seccomp filters (seccomp fails with ENOSYS, prctl(PR_SET_SECCOMP) with EINVAL).
+import CSeccomp
+import CSystemShim
+import ThumbnailKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func say(_ text: String) {
+    FileIO.writeAll(1, Array((text + "\n").utf8))
+}
+
+func errnoName(_ code: Int32) -> String {
+    let names: [Int32: String] = [EACCES: "EACCES", EPERM: "EPERM", ENOSYS: "ENOSYS", EROFS: "EROFS", ENOENT: "ENOENT",
+                                  EINVAL: "EINVAL", EXDEV: "EXDEV", EEXIST: "EEXIST"]
+    return names[code] ?? "errno \(code)"
+}
+
+func result(_ status: Int) {
+    say(status >= 0 ? "ok" : errnoName(errno))
+}
+
+func usage() -> Never {
+    FileIO.writeAll(2, Array("usage: sandbox-probe try on|require FOLDER ACTION [PATH] | sandbox-probe without landlock|seccomp PROGRAM [ARG...]\n".utf8))
+    exit(64)
+}
+
+func tryAction(_ arguments: [String]) -> Never {
+    guard arguments.count >= 3, let mode = SandboxMode(rawValue: arguments[0]) else { usage() }
+    let action = arguments[2]
+    let path = arguments.count > 3 ? arguments[3] : ""
+    do {
+        let entered = try Sandbox.enter(SandboxPolicy(mode: mode, writableFolders: [arguments[1]]), reportFD: 1)
+        say("entered landlock=\(entered.landlockABI.map(String.init) ?? "none") seccomp=\(entered.seccomp)")
+    } catch {
+        say("cannot enter: \(error.description)")
+        exit(2)
+    }
+    switch action {
+    case "write":
+        result(Int(open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)))
+    case "read":
+        result(Int(open(path, O_RDONLY | O_CLOEXEC)))
+    case "socket":
+        result(Int(socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)))
+    case "exec":
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        result(Int(execv("/bin/true", &argv)))
+    case "fork":
+        let pid = fork()
+        if pid == 0 { _exit(0) }
+        result(Int(pid))
+    case "thread":
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { _ in nil }, nil)
+        if status == 0 { pthread_join(thread, nil) }
+        say(status == 0 ? "ok" : errnoName(status))
+    case "ptrace":
+        result(Int(tnsys_ptrace_traceme()))
+    case "mount":
+        result(Int(mount("none", path, "tmpfs", 0, nil)))
+    case "status":
+        let text = (try? FileIO.readAll(path: "/proc/self/status")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        for line in text.split(separator: "\n") where line.hasPrefix("NoNewPrivs") || line.hasPrefix("Seccomp:") {
+            say(String(line))
+        }
+    default:
+        usage()
+    }
+    exit(0)
+}
+
+/// Makes the named kernel features look absent, then runs the program.
+func runWithout(_ feature: String, _ program: [String]) -> Never {
+    guard !program.isEmpty, let filter = seccomp_init(SCMP_ACT_ALLOW) else { usage() }
+    func refuse(_ name: String, _ code: Int32, _ conditions: [scmp_arg_cmp] = []) {
+        let status = conditions.withUnsafeBufferPointer {
+            seccomp_rule_add_array(filter, 0x0005_0000 | UInt32(code), seccomp_syscall_resolve_name(name),
+                                   UInt32($0.count), $0.baseAddress)
+        }
+        if status != 0 { say("seccomp rule \(name): \(status)"); exit(2) }
+    }
+    switch feature {
+    case "landlock":
+        for name in ["landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self"] { refuse(name, ENOSYS) }
+    case "seccomp":
+        refuse("seccomp", ENOSYS)
+        refuse("prctl", EINVAL, [scmp_arg_cmp(arg: 0, op: SCMP_CMP_EQ, datum_a: 22 /* PR_SET_SECCOMP */, datum_b: 0)])
+    default:
+        usage()
+    }
+    guard seccomp_load(filter) == 0 else { say("seccomp_load failed"); exit(2) }
+    var argv: [UnsafeMutablePointer<CChar>?] = program.map { strdup($0) } + [nil]
+    execv(program[0], &argv)
+    say("exec \(program[0]): \(errnoName(errno))")
+    exit(127)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else { usage() }
+switch command {
+case "try": tryAction(Array(arguments.dropFirst()))
+case "without" where arguments.count >= 3: runWithout(arguments[1], Array(arguments.dropFirst(2)))
+default: usage()
+}
