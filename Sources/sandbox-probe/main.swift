@@ -10,6 +10,11 @@
 //         ptrace       PTRACE_TRACEME                    mount       mount a tmpfs on PATH
 //         status       print /proc/self/status's NoNewPrivs and Seccomp lines
 //
+//   sandbox-probe __thumbnail-worker PARENT-PID
+//       A worker for WorkerPool's tests: enters the spec's sandbox as WorkerMain does, then for
+//       each job opens a socket (a stand-in for an exploited decoder), or, for an input whose
+//       name does not end in ".socket", renders it as a worker would.
+//
 //   sandbox-probe without landlock|seccomp PROGRAM [ARG...]
 //       Runs PROGRAM as on a kernel without Landlock (its calls fail with ENOSYS) or without
 //       seccomp filters (seccomp fails with ENOSYS, prctl(PR_SET_SECCOMP) with EINVAL).
@@ -110,10 +115,38 @@ func runWithout(_ feature: String, _ program: [String]) -> Never {
     exit(127)
 }
 
+/// `WorkerReply`'s wire form (its memberwise initialiser is internal to ThumbnailKit).
+struct Reply: Encodable {
+    var id: Int
+    var result: RenderResult?
+    var error: String?
+    var milliseconds: Double
+}
+
+func misbehavingWorker() -> Never {
+    let replies = dup(1)
+    dup2(2, 1)
+    var input = LineBuffer()
+    guard let line = input.readLine(from: 0), let spec = WorkerProtocol.decode(ThumbnailSpec.self, from: line) else { exit(70) }
+    if let policy = spec.sandbox {
+        do { try Sandbox.enter(policy, reportFD: replies) } catch { exit(71) }
+    }
+    let renderer = ThumbnailRenderer(spec: spec)
+    while let line = input.readLine(from: 0) {
+        guard let job = WorkerProtocol.decode(WorkerJob.self, from: line) else { exit(70) }
+        if job.input.hasSuffix(".socket") { _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+        var reply = Reply(id: job.id, result: nil, error: nil, milliseconds: 0)
+        do { reply.result = try renderer.render(input: job.input, outputs: job.outputs) } catch { reply.error = error.description }
+        FileIO.writeAll(replies, WorkerProtocol.encodeLine(reply))
+    }
+    exit(0)
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else { usage() }
 switch command {
 case "try": tryAction(Array(arguments.dropFirst()))
+case WorkerProtocol.workerArgument: misbehavingWorker()
 case "without" where arguments.count >= 3: runWithout(arguments[1], Array(arguments.dropFirst(2)))
 default: usage()
 }

@@ -280,6 +280,13 @@ public enum Sandbox {
         ("clone3", ENOSYS, "pthread_create falls back to clone"),
     ]
 
+    /// Loads the filter: `allowList` allowed, `refused` failing with their errno, anything else
+    /// trapped. Why SECCOMP_RET_TRAP rather than SECCOMP_RET_KILL_PROCESS for the rest: a process
+    /// killed outright leaves the call's number only in the audit log (which needs CAP_AUDIT_READ
+    /// or dmesg, and may be off). A trapped call never runs either; the kernel delivers SIGSYS
+    /// with its number to the handler installed here, which writes it to the parent and ends the
+    /// process with SIGSYS. That handler cannot be taken away: rt_sigaction on SIGSYS is
+    /// KILL_PROCESS, and the kernel unblocks SIGSYS to deliver a trap.
     private static func filterSystemCalls(reportFD: Int32) throws(SandboxError) {
         guard let filter = seccomp_init(SCMP_ACT_TRAP) else {
             throw SandboxError(description: "seccomp_init failed")
@@ -289,9 +296,8 @@ public enum Sandbox {
         // process at once.
         _ = seccomp_attr_set(filter, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)
         for rule in allowList(pid: getpid()) {
-            let number = seccomp_syscall_resolve_name(rule.name)
             // A call this architecture does not have (rename on arm64) needs no rule.
-            guard number != __NR_SCMP_ERROR else { continue }
+            guard let number = syscallNumber(rule.name) else { continue }
             let status = rule.conditions.withUnsafeBufferPointer {
                 seccomp_rule_add_array(filter, SCMP_ACT_ALLOW, number, UInt32($0.count), $0.baseAddress)
             }
@@ -300,8 +306,7 @@ public enum Sandbox {
             }
         }
         for rule in refused {
-            let number = seccomp_syscall_resolve_name(rule.name)
-            guard number != __NR_SCMP_ERROR else { continue }
+            guard let number = syscallNumber(rule.name) else { continue }
             let status = seccomp_rule_add_array(filter, 0x0005_0000 | UInt32(rule.errno), number, 0, nil)
             guard status == 0 else {
                 throw SandboxError(description: "seccomp rule for \(rule.name): \(FileIO.errorText(-status))")
@@ -325,6 +330,12 @@ public enum Sandbox {
         let prefix = Array(blockedLinePrefix.utf8)
         guard line.count > prefix.count, line.starts(with: prefix) else { return nil }
         return Int32(String(decoding: line[prefix.count...], as: UTF8.self))
+    }
+
+    /// The number of the system call `name` on this architecture, or nil when it has none.
+    static func syscallNumber(_ name: String) -> Int32? {
+        let number = seccomp_syscall_resolve_name(name)
+        return number == __NR_SCMP_ERROR ? nil : number
     }
 
     /// The name of system call `number` on this architecture ("socket"), or "#number".
