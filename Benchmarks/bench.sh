@@ -173,6 +173,7 @@ cmd_floor2() { "${TIMEV[@]}" "$FLOOR" --jobs "$JOBS" --size "$BOX" "$IN"; }
 cmd_floor1() { "${TIMEV[@]}" "$FLOOR" --jobs 1 --size "$BOX" "$IN"; }
 cmd_tool() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs "$JOBS" --out "$OUT" "$IN"; }
 cmd_tool_blur0() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 0 --jobs "$JOBS" --out "$OUT" "$IN"; }
+cmd_tool_nosandbox() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs "$JOBS" --sandbox off --out "$OUT" "$IN"; }
 cmd_tool_j1() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs 1 --out "$OUT" "$IN"; }
 cmd_vips() { "${TIMEV[@]}" xargs -0 -a "$INLIST" -P "$JOBS" -n 8 vipsthumbnail --size "$BOX" -o "$OUT/%s.jpg"; }
 cmd_magick() {
@@ -194,6 +195,7 @@ fi
 if [[ -n "$BIN" ]]; then
   add_case tool "$JOBS" "thumbnail" "thumbnail --size $BOX --blur 2 --jobs $JOBS"
   add_case tool_blur0 "$JOBS" "thumbnail --blur 0" "thumbnail --size $BOX --blur 0 --jobs $JOBS"
+  add_case tool_nosandbox "$JOBS" "thumbnail --sandbox off" "thumbnail --size $BOX --blur 2 --jobs $JOBS --sandbox off"
   add_case tool_j1 1 "thumbnail --jobs 1" "thumbnail --size $BOX --blur 2 --jobs 1"
 fi
 if command -v vipsthumbnail >/dev/null; then
@@ -334,6 +336,15 @@ outputs() { # SET ID EXPECTED
       "$(minmax <<< "${TIMES[$key]}")" "$(awk -v n="$NFILES" -v m="$m" 'BEGIN {print n / m}')" \
       "$(ratio "$m" "$(ref_for photos "$id")")" "$(maxrss_mib <<< "${RSS[$key]}")" "$(outputs photos "$id" "$NFILES")"
   done
+  if [[ -n "${TIMES[photos/tool_nosandbox]:-}" ]]; then
+    echo
+    # The workers' sandbox (Landlock + seccomp, set up once per worker) against --sandbox off.
+    sandbox_cost() { # SET
+      awk -v a="$(median <<< "${TIMES[$1/tool]}")" -v b="$(median <<< "${TIMES[$1/tool_nosandbox]}")" \
+        'BEGIN { if (b > 0) printf "%+.1f%% (%.3f s against %.3f s)", 100 * (a - b) / b, a, b; else print "n/a" }'
+    }
+    echo "Sandbox cost (median \`thumbnail\` against \`thumbnail --sandbox off\`): $(sandbox_cost photos) on the $NFILES images, $(sandbox_cost tiny) on the 16x16 PNG; target under 1% on the images."
+  fi
   echo
   echo "## Fixed cost: one 16x16 PNG, median of $ROUNDS round(s)"
   echo
