@@ -216,7 +216,7 @@ fi
 [[ ${#CASES[@]} -gt 0 ]] || { echo "bench: nothing to run" >&2; exit 1; }
 
 # ---------------------------------------------------------------- measuring
-declare -A TIMES RSS FAILS COUNT
+declare -A TIMES RSS FAILS COUNT CPU
 now() { if [[ -n "${EPOCHREALTIME:-}" ]]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi; }
 
 # run_one SET ID: one timed run; appends the wall time and peak RSS (KiB) under key SET/ID.
@@ -233,6 +233,9 @@ run_one() {
   TIMES[$key]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}') "
   kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$SCRATCH/rusage" 2>/dev/null || true)
   RSS[$key]+="${kb:-0} "
+  # User + system CPU seconds of the command and the processes it waited for (the workers): less
+  # swayed than wall time by other work on the machine.
+  CPU[$key]+="$(awk -F': ' '/^[[:space:]]*(User|System) time/ {s += $2} END {printf "%.4f", s}' "$SCRATCH/rusage" 2>/dev/null || echo 0) "
   COUNT[$key]=$(find "$OUT" -type f ! -name '.*' | wc -l) # images only (not e.g. .thumbnail-state.json)
   if [[ $rc -ne 0 && -z "${FAILS[$key]:-}" ]]; then
     FAILS[$key]="exit $rc"
@@ -256,8 +259,8 @@ fi
 STARTED=$(date +%s)
 # Untimed warm-up on the tiny image: loads each program and its libraries into the page cache.
 for id in "${CASES[@]}"; do run_one tiny "$id"; done
-unset TIMES RSS FAILS COUNT
-declare -A TIMES RSS FAILS COUNT
+unset TIMES RSS FAILS COUNT CPU
+declare -A TIMES RSS FAILS COUNT CPU
 
 # Alternating rounds: every case once per round, the order rotated each round.
 RUNS=()
@@ -339,11 +342,15 @@ outputs() { # SET ID EXPECTED
   if [[ -n "${TIMES[photos/tool_nosandbox]:-}" ]]; then
     echo
     # The workers' sandbox (Landlock + seccomp, set up once per worker) against --sandbox off.
-    sandbox_cost() { # SET
-      awk -v a="$(median <<< "${TIMES[$1/tool]}")" -v b="$(median <<< "${TIMES[$1/tool_nosandbox]}")" \
+    sandbox_cost() { # SET TABLE
+      local -n t=$2
+      awk -v a="$(median <<< "${t[$1/tool]}")" -v b="$(median <<< "${t[$1/tool_nosandbox]}")" \
         'BEGIN { if (b > 0) printf "%+.1f%% (%.3f s against %.3f s)", 100 * (a - b) / b, a, b; else print "n/a" }'
     }
-    echo "Sandbox cost (median \`thumbnail\` against \`thumbnail --sandbox off\`): $(sandbox_cost photos) on the $NFILES images, $(sandbox_cost tiny) on the 16x16 PNG; target under 1% on the images."
+    echo "Sandbox cost, median \`thumbnail\` against \`thumbnail --sandbox off\` (target under 1% on the images):"
+    echo
+    echo "- $NFILES images: wall $(sandbox_cost photos TIMES), CPU (user + system, workers included) $(sandbox_cost photos CPU)"
+    echo "- one 16x16 PNG: wall $(sandbox_cost tiny TIMES), CPU $(sandbox_cost tiny CPU)"
   fi
   echo
   echo "## Fixed cost: one 16x16 PNG, median of $ROUNDS round(s)"

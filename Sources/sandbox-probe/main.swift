@@ -9,6 +9,7 @@
 //         fork         fork (the child exits at once)    thread      start and join a thread
 //         ptrace       PTRACE_TRACEME                    mount       mount a tmpfs on PATH
 //         status       print /proc/self/status's NoNewPrivs and Seccomp lines
+//         time         print how long entering took, in microseconds
 //
 //   sandbox-probe __thumbnail-worker PARENT-PID
 //       A worker for WorkerPool's tests: enters the spec's sandbox as WorkerMain does, then for
@@ -48,8 +49,11 @@ func tryAction(_ arguments: [String]) -> Never {
     guard arguments.count >= 3, let mode = SandboxMode(rawValue: arguments[0]) else { usage() }
     let action = arguments[2]
     let path = arguments.count > 3 ? arguments[3] : ""
+    let start = Clock.now()
+    var microseconds = 0
     do {
         let entered = try Sandbox.enter(SandboxPolicy(mode: mode, writableFolders: [arguments[1]]), reportFD: 1)
+        microseconds = Int((Clock.now() - start) * 1e6)
         say("entered landlock=\(entered.landlockABI.map(String.init) ?? "none") seccomp=\(entered.seccomp)")
     } catch {
         say("cannot enter: \(error.description)")
@@ -78,6 +82,8 @@ func tryAction(_ arguments: [String]) -> Never {
         result(Int(tnsys_ptrace_traceme()))
     case "mount":
         result(Int(mount("none", path, "tmpfs", 0, nil)))
+    case "time":
+        say("\(microseconds) us")
     case "status":
         let text = (try? FileIO.readAll(path: "/proc/self/status")).map { String(decoding: $0, as: UTF8.self) } ?? ""
         for line in text.split(separator: "\n") where line.hasPrefix("NoNewPrivs") || line.hasPrefix("Seccomp:") {
