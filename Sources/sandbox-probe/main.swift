@@ -10,6 +10,7 @@
 //         ptrace       PTRACE_TRACEME                    mount       mount a tmpfs on PATH
 //         status       print /proc/self/status's NoNewPrivs and Seccomp lines
 //         time         print how long entering took, in microseconds
+//         unhandle     set SIGSYS back to its default action (to hide the next blocked call)
 //
 //   sandbox-probe __thumbnail-worker PARENT-PID
 //       A worker for WorkerPool's tests: enters the spec's sandbox as WorkerMain does, then for
@@ -82,6 +83,9 @@ func tryAction(_ arguments: [String]) -> Never {
         result(Int(tnsys_ptrace_traceme()))
     case "mount":
         result(Int(mount("none", path, "tmpfs", 0, nil)))
+    case "unhandle":
+        var action = sigaction()
+        result(Int(sigaction(SIGSYS, &action, nil)))  // a zeroed action is SIG_DFL
     case "time":
         say("\(microseconds) us")
     case "status":

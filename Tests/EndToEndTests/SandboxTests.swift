@@ -86,6 +86,15 @@ import Testing
         #expect(!run.lines.contains("ok"))
     }
 
+    /// Taking the reporting handler away is itself fatal, at once and without a report.
+    @Test(.enabled(if: SandboxTests.complete))
+    func theSIGSYSHandlerCannotBeRemoved() throws {
+        let root = try Self.folder()
+        let run = try Self.launch(Self.probe, ["try", "require", root + "/allowed", "unhandle"])
+        #expect(run.signal == SIGSYS, "\(run)")
+        #expect(run.lines == ["entered landlock=\(Self.support.landlockABI ?? 0) seccomp=true"], "\(run)")
+    }
+
     @Test(.enabled(if: SandboxTests.complete))
     func threadsAreAllowed() throws {
         let root = try Self.folder()
