@@ -46,6 +46,7 @@ clean:
 	find thumbs -mindepth 1 ! -name .gitignore -delete
 
 bench: build
+	$(SWIFT) build -c release --product sandbox-probe
 	Benchmarks/bench.sh $(BENCH_DIR)
 
 # PSNR against the reference rendering over real photos of every size (needs ../shared/tools).

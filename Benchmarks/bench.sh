@@ -286,6 +286,28 @@ for ext in jpg png; do
     run_one "big-$ext" "$id"
   done
 done
+# The sandbox's own costs, which wall and CPU times on a busy machine cannot resolve: entering it
+# (once per worker) and the filter on each allowed system call, timed in sandbox-probe.
+PROBE=${SANDBOX_PROBE:-$ROOT/.build/release/sandbox-probe}
+SANDBOX_PARTS=""
+if [[ -x "$PROBE" && -n "$BIN" ]]; then
+  log "sandbox: entry and per-call cost (sandbox-probe)"
+  mkdir -p "$SCRATCH/probe"
+  probe_median() { # MODE ACTION RUNS: the median of the number the probe prints last
+    local i
+    for ((i = 0; i < $3; i++)); do "$PROBE" try "$1" "$SCRATCH/probe" "$2" | tail -1 | cut -d' ' -f1; done | median
+  }
+  entry_us=$(probe_median on time 21)
+  call_on=$(probe_median on calls 9)
+  call_off=$(probe_median off calls 9)
+  cpu_off=$(median <<< "${CPU[photos/tool_nosandbox]:-}")
+  SANDBOX_PARTS=$(awk -v e="$entry_us" -v a="$call_on" -v b="$call_off" -v j="$JOBS" -v c="$cpu_off" 'BEGIN {
+    printf "entering it takes %.0f µs per worker (median of 21), an allowed system call %+.0f ns (%.0f against %.0f ns, median of 9 x 1M getpid)", e, a - b, a, b
+    if (c > 0) printf "; the %d workers'"'"' entries are %.3f%% of the images'"'"' CPU time", j, 100 * j * e / 1e6 / c
+  }')
+else
+  note "sandbox-probe not built (make bench builds it): the sandbox's entry and per-call costs not measured"
+fi
 ELAPSED=$(( $(date +%s) - STARTED ))
 
 # ---------------------------------------------------------------- report
@@ -351,6 +373,7 @@ outputs() { # SET ID EXPECTED
     echo
     echo "- $NFILES images: wall $(sandbox_cost photos TIMES), CPU (user + system, workers included) $(sandbox_cost photos CPU)"
     echo "- one 16x16 PNG: wall $(sandbox_cost tiny TIMES), CPU $(sandbox_cost tiny CPU)"
+    [[ -z "$SANDBOX_PARTS" ]] || echo "- its parts: $SANDBOX_PARTS"
   fi
   echo
   echo "## Fixed cost: one 16x16 PNG, median of $ROUNDS round(s)"

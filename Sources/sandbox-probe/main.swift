@@ -10,6 +10,7 @@
 //         ptrace       PTRACE_TRACEME                    mount       mount a tmpfs on PATH
 //         status       print /proc/self/status's NoNewPrivs and Seccomp lines
 //         time         print how long entering took, in microseconds
+//         calls        print the time of one allowed system call (getpid), in nanoseconds
 //         unhandle     set SIGSYS back to its default action (to hide the next blocked call)
 //
 //   sandbox-probe __thumbnail-worker PARENT-PID
@@ -83,6 +84,11 @@ func tryAction(_ arguments: [String]) -> Never {
         result(Int(tnsys_ptrace_traceme()))
     case "mount":
         result(Int(mount("none", path, "tmpfs", 0, nil)))
+    case "calls":
+        let count = 1_000_000
+        let begin = Clock.now()
+        for _ in 0..<count { _ = getpid() }  // an external call: never optimised away
+        say("\(Int((Clock.now() - begin) * 1e9 / Double(count))) ns")
     case "unhandle":
         var action = sigaction()
         result(Int(sigaction(SIGSYS, &action, nil)))  // a zeroed action is SIG_DFL
