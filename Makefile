@@ -4,6 +4,7 @@ SWIFT ?= swift
 # python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg);
 # time (GNU time) measures peak memory in tests; webp (cwebp) is what WebP output is held against.
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs libwebp-dev time webp
+APT_PACKAGES += libseccomp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 
@@ -46,6 +47,7 @@ clean:
 	find thumbs -mindepth 1 ! -name .gitignore -delete
 
 bench: build
+	$(SWIFT) build -c release --product sandbox-probe
 	Benchmarks/bench.sh $(BENCH_DIR)
 
 # PSNR against the reference rendering over real photos of every size (needs ../shared/tools).

@@ -28,11 +28,17 @@ let package = Package(
         ),
         // Every libpng call lives here: libpng reports errors with longjmp, which Swift cannot catch.
         .target(name: "CPNGShim", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
+        // The workers' system call filter (Batch/Sandbox.swift).
+        .systemLibrary(
+            name: "CSeccomp",
+            pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]
+        ),
         // Linux calls Swift cannot make directly (variadic prctl, CPU_* macros).
         .target(name: "CSystemShim"),
         .target(
             name: "ThumbnailKit",
-            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP"],
+            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp"],
             // Plain -O, bounds and overflow checks kept: a bug met on a hostile file traps (the pool
             // reports it) instead of corrupting memory; -Ounchecked measured only 1% faster.
             swiftSettings: []
@@ -50,6 +56,8 @@ let package = Package(
         // What tests need of images that the tool itself never does (comparing renderings).
         .target(name: "ThumbnailTestSupport", dependencies: ["ThumbnailKit"], path: "Tests/TestSupport"),
         .testTarget(name: "ThumbnailKitTests", dependencies: ["ThumbnailKit", "ThumbnailTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ThumbnailKit", "ThumbnailTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ThumbnailKit", "ThumbnailTestSupport", "sandbox-probe"]),
+        // Tests' helper: enters the worker sandbox, then tries one forbidden thing.
+        .executableTarget(name: "sandbox-probe", dependencies: ["ThumbnailKit", "CSeccomp", "CSystemShim"]),
     ]
 )

@@ -193,6 +193,7 @@ cmd_floor2() { "${TIMEV[@]}" "$FLOOR" --jobs "$JOBS" --size "$BOX" "$IN"; }
 cmd_floor1() { "${TIMEV[@]}" "$FLOOR" --jobs 1 --size "$BOX" "$IN"; }
 cmd_tool() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs "$JOBS" --out "$OUT" "$IN"; }
 cmd_tool_blur0() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 0 --jobs "$JOBS" --out "$OUT" "$IN"; }
+cmd_tool_nosandbox() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs "$JOBS" --sandbox off --out "$OUT" "$IN"; }
 cmd_tool_j1() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs 1 --out "$OUT" "$IN"; }
 cmd_vips() { "${TIMEV[@]}" xargs -0 -a "$INLIST" -P "$JOBS" -n 8 vipsthumbnail --size "$BOX" -o "$OUT/%s.jpg"; }
 cmd_magick() {
@@ -214,6 +215,7 @@ fi
 if [[ -n "$BIN" ]]; then
   add_case tool "$JOBS" "thumbnail" "thumbnail --size $BOX --blur 2 --jobs $JOBS"
   add_case tool_blur0 "$JOBS" "thumbnail --blur 0" "thumbnail --size $BOX --blur 0 --jobs $JOBS"
+  add_case tool_nosandbox "$JOBS" "thumbnail --sandbox off" "thumbnail --size $BOX --blur 2 --jobs $JOBS --sandbox off"
   add_case tool_j1 1 "thumbnail --jobs 1" "thumbnail --size $BOX --blur 2 --jobs 1"
 fi
 if command -v vipsthumbnail >/dev/null; then
@@ -234,7 +236,7 @@ fi
 [[ ${#CASES[@]} -gt 0 ]] || { echo "bench: nothing to run" >&2; exit 1; }
 
 # ---------------------------------------------------------------- measuring
-declare -A TIMES RSS FAILS COUNT
+declare -A TIMES RSS FAILS COUNT CPU
 now() { if [[ -n "${EPOCHREALTIME:-}" ]]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi; }
 
 # run_one SET ID: one timed run; appends the wall time and peak RSS (KiB) under key SET/ID.
@@ -251,6 +253,9 @@ run_one() {
   TIMES[$key]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}') "
   kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$SCRATCH/rusage" 2>/dev/null || true)
   RSS[$key]+="${kb:-0} "
+  # User + system CPU seconds of the command and the processes it waited for (the workers): less
+  # swayed than wall time by other work on the machine.
+  CPU[$key]+="$(awk -F': ' '/^[[:space:]]*(User|System) time/ {s += $2} END {printf "%.4f", s}' "$SCRATCH/rusage" 2>/dev/null || echo 0) "
   COUNT[$key]=$(find "$OUT" -type f ! -name '.*' | wc -l) # images only (not e.g. .thumbnail-state.json)
   if [[ $rc -ne 0 && -z "${FAILS[$key]:-}" ]]; then
     FAILS[$key]="exit $rc"
@@ -274,8 +279,8 @@ fi
 STARTED=$(date +%s)
 # Untimed warm-up on the tiny image: loads each program and its libraries into the page cache.
 for id in "${CASES[@]}"; do run_one tiny "$id"; done
-unset TIMES RSS FAILS COUNT
-declare -A TIMES RSS FAILS COUNT
+unset TIMES RSS FAILS COUNT CPU
+declare -A TIMES RSS FAILS COUNT CPU
 
 # Alternating rounds: every case once per round, the order rotated each round.
 RUNS=()
@@ -307,6 +312,27 @@ if [[ $PROG = 1 && -s "$SCRATCH/big-prog/big.jpg" ]]; then
   for id in "${CASES[@]}"; do
     [[ $id = floor1 || $id = tool_j1 ]] && run_one big-prog "$id"
   done
+# The sandbox's own costs, which wall and CPU times on a busy machine cannot resolve: entering it
+# (once per worker) and the filter on each allowed system call, timed in sandbox-probe.
+PROBE=${SANDBOX_PROBE:-$ROOT/.build/release/sandbox-probe}
+SANDBOX_PARTS=""
+if [[ -x "$PROBE" && -n "$BIN" ]]; then
+  log "sandbox: entry and per-call cost (sandbox-probe)"
+  mkdir -p "$SCRATCH/probe"
+  probe_median() { # MODE ACTION RUNS: the median of the number the probe prints last
+    local i
+    for ((i = 0; i < $3; i++)); do "$PROBE" try "$1" "$SCRATCH/probe" "$2" | tail -1 | cut -d' ' -f1; done | median
+  }
+  entry_us=$(probe_median on time 21)
+  call_on=$(probe_median on calls 9)
+  call_off=$(probe_median off calls 9)
+  cpu_off=$(median <<< "${CPU[photos/tool_nosandbox]:-}")
+  SANDBOX_PARTS=$(awk -v e="$entry_us" -v a="$call_on" -v b="$call_off" -v j="$JOBS" -v c="$cpu_off" 'BEGIN {
+    printf "entering it takes %.0f µs per worker (median of 21), an allowed system call %+.0f ns (%.0f against %.0f ns, median of 9 x 1M getpid)", e, a - b, a, b
+    if (c > 0) printf "; the %d workers'"'"' entries are %.3f%% of the images'"'"' CPU time", j, 100 * j * e / 1e6 / c
+  }')
+else
+  note "sandbox-probe not built (make bench builds it): the sandbox's entry and per-call costs not measured"
 fi
 ELAPSED=$(( $(date +%s) - STARTED ))
 
@@ -361,6 +387,20 @@ outputs() { # SET ID EXPECTED
       "$(minmax <<< "${TIMES[$key]}")" "$(awk -v n="$NFILES" -v m="$m" 'BEGIN {print n / m}')" \
       "$(ratio "$m" "$(ref_for photos "$id")")" "$(maxrss_mib <<< "${RSS[$key]}")" "$(outputs photos "$id" "$NFILES")"
   done
+  if [[ -n "${TIMES[photos/tool_nosandbox]:-}" ]]; then
+    echo
+    # The workers' sandbox (Landlock + seccomp, set up once per worker) against --sandbox off.
+    sandbox_cost() { # SET TABLE
+      local -n t=$2
+      awk -v a="$(median <<< "${t[$1/tool]}")" -v b="$(median <<< "${t[$1/tool_nosandbox]}")" \
+        'BEGIN { if (b > 0) printf "%+.1f%% (%.3f s against %.3f s)", 100 * (a - b) / b, a, b; else print "n/a" }'
+    }
+    echo "Sandbox cost, median \`thumbnail\` against \`thumbnail --sandbox off\` (target under 1% on the images):"
+    echo
+    echo "- $NFILES images: wall $(sandbox_cost photos TIMES), CPU (user + system, workers included) $(sandbox_cost photos CPU)"
+    echo "- one 16x16 PNG: wall $(sandbox_cost tiny TIMES), CPU $(sandbox_cost tiny CPU)"
+    [[ -z "$SANDBOX_PARTS" ]] || echo "- its parts: $SANDBOX_PARTS"
+  fi
   echo
   echo "## Fixed cost: one 16x16 PNG, median of $ROUNDS round(s)"
   echo

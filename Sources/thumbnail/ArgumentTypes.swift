@@ -67,3 +67,5 @@ enum ArgumentCheck {
         return text
     }
 }
+
+extension SandboxMode: ExpressibleByArgument {}

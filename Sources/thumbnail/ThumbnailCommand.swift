@@ -114,6 +114,10 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(help: "Show a progress line on stderr even when it is not a terminal (default: only on a terminal).")
     var progress = false
 
+    @Option(help: ArgumentHelp("Worker sandbox (Landlock + seccomp): on uses what the kernel offers and warns once if that is not all; require fails the run without it; off is for debugging.",
+                               valueName: "on|off|require"))
+    var sandbox: SandboxMode = .on
+
     var boxes: [BoxSize] { size.boxes }
 
     func validate() throws {
@@ -140,6 +144,14 @@ struct ThumbnailCommand: ParsableCommand {
         spec.lossless = lossless
         spec.autoRotate = !noRotate
         spec.keepICC = !stripICC
+
+        switch Sandbox.check(sandbox) {
+        case .ready: break
+        case .incomplete(let why): if !quiet { StandardStreams.error("thumbnail: warning: \(why)\n") }
+        case .unavailable(let why):
+            StandardStreams.error("thumbnail: \(why)\n")
+            throw ExitCode(1)
+        }
 
         let terminator = print0 ? "\0" : "\n"
         let writer: any RecordWriter = json ? JSONLinesWriter(terminator: terminator) : PathListWriter(terminator: terminator)
@@ -170,7 +182,7 @@ struct ThumbnailCommand: ParsableCommand {
             throw ExitCode(error.isUsage ? 64 : 1)
         }
         reporter.start(sources: batch.jobs.map { ($0.job.input, $0.input.size) }, otherFilesSkipped: batch.otherFilesSkipped)
-        let pool = WorkerPool(size: jobs ?? UsableCores.count(), spec: spec, timeout: timeout)
+        let pool = WorkerPool(size: jobs ?? UsableCores.count(), spec: spec, timeout: timeout, sandbox: sandbox)
         let ending = BatchRunner.run(batch, pool: pool, manifestPath: manifest) { event in
             switch event {
             case .skipped(let input, let record): reporter.skipped(input, record)

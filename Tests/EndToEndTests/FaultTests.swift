@@ -69,6 +69,27 @@ final class BackgroundRun {
     }
 }
 
+extension BackgroundRun {
+    /// Waits for the worker (not one of `except`) that has a file named `name` open, stops it
+    /// (SIGSTOP: a stand-in for a decoder that hangs), and returns its pid.
+    func stallWorker(opening name: String, except: [Int32] = []) -> Int32? {
+        var found: Int32?
+        wait(upTo: 20) {
+            found = BackgroundRun.children(of: pid).first { worker in
+                guard !except.contains(worker), BackgroundRun.alive(worker) else { return false }
+                let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker)/fd")) ?? []
+                return fds.contains { fd in
+                    ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(worker)/fd/\(fd)")) ?? "")
+                        .hasSuffix("/" + name)
+                }
+            }
+            return found != nil
+        }
+        if let found { kill(found, SIGSTOP) }
+        return found
+    }
+}
+
 /// Bad input and faults: clear errors, nothing lost, nothing half-written.
 @Suite(.serialized) struct FaultTests {
     static let photos = ["jpeg/testorig.jpg", "jpeg/testimgint.jpg", "pngsuite/basn2c16.png", "jpeg/vgl_5674_0098.png"]
@@ -83,24 +104,7 @@ final class BackgroundRun {
         return root
     }
 
-    /// Waits for the worker of `run` (not one of `except`) that has `stuck.png` open, stops it,
-    /// and returns its pid.
-    func stall(_ run: BackgroundRun, except: [Int32] = []) -> Int32? {
-        var found: Int32?
-        run.wait(upTo: 20) {
-            found = BackgroundRun.children(of: run.pid).first { pid in
-                guard !except.contains(pid), BackgroundRun.alive(pid) else { return false }
-                let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-                return fds.contains { fd in
-                    ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "")
-                        .hasSuffix("/stuck.png")
-                }
-            }
-            return found != nil
-        }
-        if let found { kill(found, SIGSTOP) }
-        return found
-    }
+    func stall(_ run: BackgroundRun, except: [Int32] = []) -> Int32? { run.stallWorker(opening: "stuck.png", except: except) }
 
     func checkWhole(_ folder: String, count: Int) throws {
         let names = Tool.names(folder)

@@ -35,6 +35,16 @@ public enum WorkerMain {
                     exit(70)
                 }
                 renderer = ThumbnailRenderer(spec: spec)
+                // Confined before the first job is read: from here a hostile file can reach only
+                // what Sandbox.enter allows.
+                if let policy = spec.sandbox {
+                    do {
+                        try Sandbox.enter(policy, reportFD: replies)
+                    } catch {
+                        StandardStreams.error("thumbnail worker: cannot enter the sandbox: \(error.description)\n")
+                        exit(71)
+                    }
+                }
                 continue
             }
             guard let job = WorkerProtocol.decode(WorkerJob.self, from: line) else {

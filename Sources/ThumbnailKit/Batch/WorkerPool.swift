@@ -26,6 +26,10 @@ public enum PoolEnding: Equatable, Sendable {
 /// a fresh worker and then reported failed, naming the signal. A job over `timeout` seconds has its
 /// worker killed and replaced and is reported failed. SIGINT and SIGTERM stop dispatch, kill the
 /// workers, remove their temporary files, and end the run as `.interrupted`.
+///
+/// Each worker enters the sandbox (`Sandbox.enter`, writes only in the jobs' output folders) before
+/// its first job; one the sandbox kills for a forbidden system call has its image reported as
+/// "blocked system call NAME", without a second try.
 public final class WorkerPool {
     private struct Worker {
         var pid: pid_t
@@ -35,22 +39,32 @@ public final class WorkerPool {
         var job: WorkerJob?
         var started = 0.0
         var timedOut = false
+        /// The system call the sandbox stopped it at, from the SIGSYS handler's line.
+        var blockedSyscall: Int32?
     }
 
     public let size: Int
     public let spec: ThumbnailSpec
     public let timeout: Double
+    /// The sandbox every worker enters (`.on` unless told otherwise).
+    public let sandbox: SandboxMode
     private let executable: String
+    /// The spec sent to each worker: `spec` with the sandbox for this run's output folders.
+    private var workerSpec: ThumbnailSpec
     private var workers: [Worker] = []
 
     /// - Parameters:
     ///   - size: the number of worker processes.
     ///   - timeout: seconds one image may take before its worker is killed.
     ///   - executable: the program to start in worker mode (default: this one).
-    public init(size: Int, spec: ThumbnailSpec, timeout: Double = 60, executable: String? = nil) {
+    ///   - sandbox: the workers' sandbox; check `Sandbox.check(_:)` first to warn or refuse.
+    public init(size: Int, spec: ThumbnailSpec, timeout: Double = 60, executable: String? = nil,
+                sandbox: SandboxMode = .on) {
         self.size = max(size, 1)
         self.spec = spec
+        self.workerSpec = spec
         self.timeout = timeout
+        self.sandbox = sandbox
         self.executable = executable ?? WorkerPool.currentExecutable()
     }
 
@@ -69,6 +83,8 @@ public final class WorkerPool {
         var retried = Set<Int>()
         var outstanding = jobs.count
         let folders = Set(jobs.flatMap { $0.outputs.map { OutputNaming.folder(of: $0.path) } })
+        workerSpec.sandbox = sandbox == .off ? nil
+            : SandboxPolicy(mode: sandbox, writableFolders: SandboxPolicy.covering(folders))
         let wanted = min(size, jobs.count)
         for _ in 0..<wanted {
             if let worker = spawn() { workers.append(worker) }
@@ -113,6 +129,10 @@ public final class WorkerPool {
                 if revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                     alive = workers[index].buffer.fill(from: workers[index].replies)
                     while let line = workers[index].buffer.nextLine() {
+                        if let number = Sandbox.blockedSyscall(in: line) {
+                            workers[index].blockedSyscall = number
+                            continue
+                        }
                         guard let reply = WorkerProtocol.decode(WorkerReply.self, from: line),
                               let job = workers[index].job, reply.id == job.id else { continue }
                         workers[index].job = nil
@@ -133,10 +153,15 @@ public final class WorkerPool {
                 if !alive {
                     let dead = workers.remove(at: index)
                     fds.remove(at: index)
-                    let how = reap(dead)
+                    let status = reap(dead)
+                    let how = Self.describe(status)
                     removeTemporaryFiles(in: folders, pid: dead.pid)
                     if let job = dead.job {
-                        if dead.timedOut {
+                        if let blocked = Self.blockedCall(dead, status: status) {
+                            // Trying again would be blocked again.
+                            outstanding -= 1
+                            report(job, .failed(blocked))
+                        } else if dead.timedOut {
                             outstanding -= 1
                             report(job, .failed("timed out after \(Self.seconds(timeout)) s (worker killed)"))
                         } else if retried.contains(job.id) {
@@ -198,15 +223,19 @@ public final class WorkerPool {
             return nil
         }
         let worker = Worker(pid: pid, jobs: toWorker[1], replies: fromWorker[0])
-        FileIO.writeAll(worker.jobs, WorkerProtocol.encodeLine(spec))
+        FileIO.writeAll(worker.jobs, WorkerProtocol.encodeLine(workerSpec))
         return worker
     }
 
-    /// Waits for a dead worker and says how it ended ("was killed by SIGSEGV", "exited with 3").
+    /// Waits for a dead worker; its wait status.
     @discardableResult
-    private func reap(_ worker: Worker) -> String {
+    private func reap(_ worker: Worker) -> Int32 {
         close(worker.jobs)
-        let status = Self.waitFor(worker)
+        return Self.waitFor(worker)
+    }
+
+    /// How a worker ended, from its wait status ("was killed by SIGSEGV", "exited with status 3").
+    static func describe(_ status: Int32) -> String {
         let signal = status & 0x7F
         if signal != 0 {
             return "was killed by \(Self.signalName(signal))"
@@ -218,9 +247,18 @@ public final class WorkerPool {
         let names: [Int32: String] = [
             SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP",
             SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV",
-            SIGPIPE: "SIGPIPE", SIGTERM: "SIGTERM", SIGXCPU: "SIGXCPU", SIGXFSZ: "SIGXFSZ",
+            SIGPIPE: "SIGPIPE", SIGTERM: "SIGTERM", SIGXCPU: "SIGXCPU", SIGXFSZ: "SIGXFSZ", SIGSYS: "SIGSYS",
         ]
         return names[signal] ?? "signal \(signal)"
+    }
+
+    /// "blocked system call NAME" when the sandbox ended `worker` (its SIGSYS handler named the call),
+    /// or nil when something else did.
+    private static func blockedCall(_ worker: Worker, status: Int32) -> String? {
+        if let number = worker.blockedSyscall { return "blocked system call \(Sandbox.syscallName(number))" }
+        // Killed outright (a call through another ABI, or a change to SIGSYS's handler).
+        if status & 0x7F == SIGSYS { return "blocked system call (worker killed by SIGSYS)" }
+        return nil
     }
 
     /// Kills and reaps every worker; returns their process IDs.

@@ -21,6 +21,9 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     public var autoRotate: Bool = true
     /// Carry the source's ICC profile into the thumbnail (`--strip-icc` turns it off).
     public var keepICC: Bool = true
+    /// The sandbox the worker enters before its first job (set by `WorkerPool`); nil for none.
+    /// Not part of `renderingKey`: it never changes a thumbnail's bytes.
+    public var sandbox: SandboxPolicy? = nil
 
     public init() {}
 

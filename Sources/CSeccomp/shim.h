@@ -1,0 +1,4 @@
+#ifndef THUMBNAIL_CSECCOMP_SHIM_H
+#define THUMBNAIL_CSECCOMP_SHIM_H
+#include <seccomp.h>
+#endif
