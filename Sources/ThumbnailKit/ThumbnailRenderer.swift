@@ -31,6 +31,14 @@ public final class ThumbnailRenderer {
         try reduce(input, boxes.map { OutputRequest(path: "", box: $0) }, fingerprint: false).1.images
     }
 
+    /// Like `thumbnails(of:boxes:)`, with the source's format and upright size (the desktop
+    /// thumbnail cache records them).
+    public func thumbnailsAndSource(of input: String, boxes: [BoxSize]) throws(CodecError)
+        -> (images: [PixelBuffer], format: ImageFormat, width: Int, height: Int) {
+        let (format, decoded) = try reduce(input, boxes.map { OutputRequest(path: "", box: $0) }, fingerprint: false)
+        return (decoded.images, format, decoded.uprightSize.0, decoded.uprightSize.1)
+    }
+
     /// The whole image at full size, as decoded (for tests and tools).
     public func decodeWhole(_ input: String) throws(CodecError) -> PixelBuffer {
         switch try Self.sniff(input) {
