@@ -5,6 +5,8 @@ SWIFT ?= swift
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs
 # The desktop tests' real clients: GIO (gio info), GLib's URI function (python3-gi), bubblewrap.
 APT_PACKAGES += libglib2.0-bin python3-gi bubblewrap
+# GNOME's thumbnail factory, for the test that runs the thumbnailer entry through it.
+APT_PACKAGES += gir1.2-gnomedesktop-3.0 gsettings-desktop-schemas
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 

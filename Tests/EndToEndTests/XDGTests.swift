@@ -234,3 +234,44 @@ import Testing
         #expect(Tool.names(root + "/out") == ["gnome-desktop-thumbnailer.png"])
     }
 }
+
+/// Through GNOME's real thumbnail factory (gir1.2-gnomedesktop-3.0 with python3-gi): it finds our
+/// entry, runs the entry's command in its own bubblewrap sandbox with its seccomp filter, and
+/// caches the result, which GIO then reports valid. The factory only sandboxes commands under
+/// /usr, so the factory runs in a mount namespace where /usr/local/bin holds the built binary.
+@Suite(.serialized) struct GNOMEThumbnailFactoryTests {
+    @Test func theFactoryRunsOurEntryAndGIOAcceptsItsThumbnails() throws {
+        let probe = try Tool.runProgram("/usr/bin/python3", ["-c", "import gi; gi.require_version('GnomeDesktop', '3.0'); from gi.repository import GnomeDesktop"], in: "/")
+        let bwrap = try? Tool.runProgram("/usr/bin/bwrap", ["--dev-bind", "/", "/", "--tmpfs", "/usr/local/bin", "true"], in: "/")
+        guard probe.status == 0, bwrap?.status == 0 else {
+            print("GNOME thumbnail factory or bubblewrap unavailable; skipped (make deps installs them)")
+            return
+        }
+        let (root, images, cache) = try XDGTests.workspace()
+        try FileManager.default.createDirectory(atPath: root + "/data/thumbnailers", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Tool.repo + "/packaging/thumbnail.thumbnailer",
+                                         toPath: root + "/data/thumbnailers/thumbnail.thumbnailer")
+        var arguments: [String] = []
+        for (name, mime) in [("a b#é.jpg", "image/jpeg"), ("basn6a08.png", "image/png"), ("Portrait_1.jpg", "image/jpeg")] {
+            let reference = root + "/reference-\(arguments.count).png"
+            #expect(try Tool.run(["--thumbnailer", "-s", "256", images + "/" + name, reference], in: root).status == 0)
+            arguments += [images + "/" + name, mime, reference]
+        }
+        // Only our entry is on XDG_DATA_DIRS, so no other thumbnailer can stand in for it.
+        let run = try Tool.runProgram("/usr/bin/bwrap", [
+            "--dev-bind", "/", "/", "--tmpfs", "/usr/local/bin", "--ro-bind", Tool.binary, "/usr/local/bin/thumbnail",
+            "--setenv", "XDG_DATA_DIRS", root + "/data", "--setenv", "XDG_CACHE_HOME", cache,
+            "--setenv", "GSETTINGS_SCHEMA_DIR", "/usr/share/glib-2.0/schemas", "--setenv", "GSETTINGS_BACKEND", "memory",
+            "/usr/bin/python3", Tool.repo + "/Tests/EndToEndTests/gnome-factory.py",
+        ] + arguments, in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdoutLines.count == 3, "\(run.stdout)")
+        for (line, file) in zip(run.stdoutLines, stride(from: 0, to: arguments.count, by: 3).map { arguments[$0] }) {
+            let fields = line.split(separator: " ").map(String.init)
+            let saved = try XDGTests.gio(file, cache: cache)
+            #expect(saved.valid == true, "\(file)")
+            #expect(line.hasSuffix(" \(saved.path ?? "?") 0"), "\(line)")  // the factory's pixels are ours exactly
+            #expect(fields.last == "0")
+        }
+    }
+}
