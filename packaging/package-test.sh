@@ -67,4 +67,6 @@ tar -xzf "$tarball" -C "$root/opt"
 binary=$(cd "$root" && ls -d opt/thumbnail-*/bin/thumbnail)
 run_over_images "$root" "/$binary"
 umount "$root/proc"
+mounted=""
+rm -rf "$work"  # two Debian roots: ~0.5 GB
 step "package-test passed"
