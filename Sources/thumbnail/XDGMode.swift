@@ -94,6 +94,9 @@ struct DesktopOptions: ParsableArguments {
         let blur = command.blur ?? 0
         let force = command.force
         let maxPixels = command.maxPixels
+        // SIGINT/SIGTERM stop the taking of new files; those being written finish (a thumbnail
+        // takes milliseconds), so no temporary file is left in the cache.
+        SignalWatch.install()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             let thumbnailer = DesktopThumbnailer(cache: cache, size: size, blurSigma: blur, maxPixels: maxPixels)
             while true {
@@ -101,7 +104,7 @@ struct DesktopOptions: ParsableArguments {
                     defer { tally.next += 1 }
                     return tally.next
                 }
-                guard index < files.count else { return }
+                guard index < files.count, SignalWatch.caught == nil else { return }
                 let file = files[index]
                 let outcome = thumbnailer.update(file, workingDirectory: workingDirectory, force: force)
                 tally.withLock { tally in
@@ -122,13 +125,16 @@ struct DesktopOptions: ParsableArguments {
             }
         }
         let final = tally.withLock { $0 }
+        let interrupted = SignalWatch.caught
         if !quiet {
             let elapsed = Clock.now() - start
             let noun = final.written == 1 ? "thumbnail" : "thumbnails"
             var line = "\(final.written) \(noun) in \(String(format2: elapsed)) s into \(cache.root)/\(size.folderName), \(final.failed) failed"
             if final.upToDate > 0 { line += ", \(final.upToDate) up to date" }
+            if interrupted != nil { line += ", interrupted" }
             StandardStreams.error(line + "\n")
         }
+        if let interrupted { throw ExitCode(128 + interrupted) }
         if final.failed > 0 { throw ExitCode(1) }
     }
 

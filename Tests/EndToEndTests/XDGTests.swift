@@ -149,6 +149,35 @@ import Testing
         #expect(try Self.gio(bad, cache: cache).valid == true)
     }
 
+    @Test func anInterruptedRunStopsCleanlyWith130() throws {
+        let (root, images, cache) = try Self.workspace()
+        let many = root + "/many"
+        try FileManager.default.createDirectory(atPath: many, withIntermediateDirectories: true)
+        for i in 0..<300 { try FileManager.default.copyItem(atPath: images + "/Landscape_1.jpg", toPath: many + "/\(i).jpg") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Tool.binary)
+        process.arguments = ["--xdg", "-q", "--jobs", "2", many]
+        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": cache]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let large = cache + "/thumbnails/large"
+        let deadline = Date().addingTimeInterval(20)
+        while Tool.names(large).count < 3 && process.isRunning && Date() < deadline { usleep(5_000) }
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let written = Tool.names(large)
+        #expect(written.count >= 3 && written.count < 300)
+        // Nothing half-written: no temporary file anywhere, every thumbnail whole and labelled.
+        let everything = FileManager.default.enumerator(atPath: cache)!.allObjects.compactMap { $0 as? String }
+        #expect(!everything.contains { ($0 as NSString).lastPathComponent.hasPrefix(FileIO.temporaryPrefix) })
+        for name in written {
+            #expect(try Self.text(large + "/" + name)["Thumb::MTime"] != nil)
+            #expect(try Tool.size(of: large + "/" + name).0 == 256)
+        }
+    }
+
     @Test(arguments: XDGThumbnailSize.allCases)
     func everySizeFolderHoldsItsBox(size: XDGThumbnailSize) throws {
         let (root, images, cache) = try Self.workspace()
