@@ -27,9 +27,11 @@ for lib in $(linked_libraries "$dynamic"); do
   if [ -n "$archive" ]; then archives="$archives $archive"; else shared="$shared $lib"; fi
 done
 # Each static library's -l resolves to a linker script (ld accepts one wherever a .so is expected)
-# naming every archive, so a library's own dependencies (libpng's zlib) come along in any order.
+# naming every archive, so a library's own dependencies (libpng's zlib) come along in any order;
+# ldd lists the transitive closure, so a dependency without a .a is named there by its .so, which
+# records its soname for the bundled copy in lib/.
 for archive in $archives; do
-  echo "GROUP($archives )" > "$work/link/$(basename "$archive" .a).so"
+  echo "GROUP($archives $shared )" > "$work/link/$(basename "$archive" .a).so"
 done
 # SwiftPM puts the system libraries' own -L (from pkg-config) before any -Xlinker -L, so each
 # pkg-config module of Package.swift is shadowed by a .pc file pointing the link at our folder.
@@ -45,6 +47,8 @@ PC
 done
 echo "static:$archives"
 echo "bundled:${shared:- none}"
+# SwiftPM cannot see a linker script change: remove the binary so it is always linked afresh.
+rm -f "$repo/.build/dist/release/thumbnail"
 PKG_CONFIG_PATH="$work/pkgconfig" swift build -c release --product thumbnail --scratch-path "$repo/.build/dist" \
   -Xlinker -L"$work/link" -Xlinker -rpath -Xlinker '$ORIGIN/../lib' -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 built=$repo/.build/dist/release/thumbnail

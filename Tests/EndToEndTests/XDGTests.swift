@@ -291,7 +291,7 @@ import Testing
             "--dev-bind", "/", "/", "--tmpfs", "/usr/local/bin", "--ro-bind", Tool.binary, "/usr/local/bin/thumbnail",
             "--setenv", "XDG_DATA_DIRS", root + "/data", "--setenv", "XDG_CACHE_HOME", cache,
             "--setenv", "GSETTINGS_SCHEMA_DIR", "/usr/share/glib-2.0/schemas", "--setenv", "GSETTINGS_BACKEND", "memory",
-            "/usr/bin/python3", Tool.repo + "/Tests/EndToEndTests/gnome-factory.py",
+            "/usr/bin/python3", Tool.fixtures + "/gnome-factory.py",
         ] + arguments, in: root)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdoutLines.count == 3, "\(run.stdout)")
