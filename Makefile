@@ -3,10 +3,6 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 # python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg).
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs
-# The desktop tests' real clients: GIO (gio info), GLib's URI function (python3-gi), bubblewrap.
-APT_PACKAGES += libglib2.0-bin python3-gi bubblewrap
-# GNOME's thumbnail factory, for the test that runs the thumbnailer entry through it.
-APT_PACKAGES += gir1.2-gnomedesktop-3.0 gsettings-desktop-schemas
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 
@@ -56,6 +52,11 @@ bench: build
 # PSNR against the reference rendering over real photos of every size (needs ../shared/tools).
 fidelity: build
 	Benchmarks/fidelity.sh
+
+# The desktop tests' real clients: GIO (gio info), GLib's URI function (python3-gi), bubblewrap.
+APT_PACKAGES += libglib2.0-bin python3-gi bubblewrap
+# GNOME's thumbnail factory, for the test that runs the thumbnailer entry through it.
+APT_PACKAGES += gir1.2-gnomedesktop-3.0 gsettings-desktop-schemas
 
 # Packages (see packaging/): .build/packages/thumbnail_VERSION_amd64.deb and
 # thumbnail-VERSION-linux-x86_64.tar.gz (+ .sha256); package-test proves both on clean bookworm roots.

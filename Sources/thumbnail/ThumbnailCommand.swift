@@ -37,8 +37,8 @@ struct ThumbnailCommand: ParsableCommand {
                                valueName: "template"))
     var name: String?
 
-    @Option(help: ArgumentHelp("Gaussian blur standard deviation in source pixels; 0 for none. Default 2 (0 with --xdg and --thumbnailer).", valueName: "sigma"))
-    var blur: Double?
+    @Option(help: ArgumentHelp("Gaussian blur standard deviation in source pixels; 0 for none.", valueName: "sigma"))
+    var blur: Double = 2
 
     @Option(help: ArgumentHelp("JPEG quality, 1-100.", valueName: "1-100"))
     var quality: Int = 75
@@ -94,14 +94,14 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(help: "Render everything, even thumbnails that are up to date.")
     var force = false
 
+    @OptionGroup(title: "Desktop")
+    var desktop: DesktopOptions
+
     @Flag(name: [.customShort("q"), .long], help: "Print only errors.")
     var quiet = false
 
     @Flag(help: "Show a progress line on stderr even when it is not a terminal (default: only on a terminal).")
     var progress = false
-
-    @OptionGroup(title: "Desktop")
-    var desktop: DesktopOptions
 
     var boxes: [BoxSize] { size.split(separator: ",").map { BoxSize(parsing: String($0))! } }
 
@@ -111,7 +111,6 @@ struct ThumbnailCommand: ParsableCommand {
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("at least one input file or folder is needed") }
-        try desktop.check(inputs: inputs)
         let parts = size.split(separator: ",", omittingEmptySubsequences: false)
         if parts.isEmpty || parts.contains(where: { BoxSize(parsing: String($0)) == nil }) {
             throw ValidationError("--size '\(size)' is not WxH, Wx or xH (sides from 1 to 65535), comma-separated")
@@ -123,7 +122,7 @@ struct ThumbnailCommand: ParsableCommand {
                 throw ValidationError("--name must contain {size}, {width} or {height} when there are several sizes")
             }
         }
-        if let blur, !(blur >= 0 && blur <= 1000) { throw ValidationError("--blur must be from 0 to 1000, not \(blur)") }
+        if !(blur >= 0 && blur <= 1000) { throw ValidationError("--blur must be from 0 to 1000, not \(blur)") }
         if !(1...100).contains(quality) { throw ValidationError("--quality must be from 1 to 100, not \(quality)") }
         if !(0...9).contains(pngLevel) { throw ValidationError("--png-level must be from 0 to 9, not \(pngLevel)") }
         if let format, ImageFormat(rawValue: format.lowercased() == "jpg" ? "jpeg" : format.lowercased()) == nil {
@@ -142,7 +141,7 @@ struct ThumbnailCommand: ParsableCommand {
     func run() throws {
         if desktop.isActive { return try desktop.run(self) }
         var spec = ThumbnailSpec()
-        spec.blurSigma = blur ?? 2
+        spec.blurSigma = blur
         spec.quality = quality
         spec.pngLevel = pngLevel
         spec.format = outputFormat

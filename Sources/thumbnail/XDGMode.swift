@@ -25,26 +25,37 @@ struct DesktopOptions: ParsableArguments {
 
     var isActive: Bool { xdg || thumbnailer }
 
-    /// Checks the desktop options against the positional inputs.
-    func check(inputs: [String]) throws {
+    /// Called by the parser with the command's own validation.
+    func validate() throws {
         if xdg && thumbnailer { throw ValidationError("--xdg and --thumbnailer cannot be used together") }
         if XDGThumbnailSize(rawValue: xdgSize) == nil {
             throw ValidationError("--xdg-size must be normal, large, x-large or xx-large, not '\(xdgSize)'")
         }
+        if !(1...65535).contains(thumbnailerSize) { throw ValidationError("-s must be from 1 to 65535, not \(thumbnailerSize)") }
+    }
+
+    /// Runs the active desktop mode with the command's other options. A usage error thrown here
+    /// exits 64 like the parser's own.
+    func run(_ command: ThumbnailCommand) throws {
+        // The desktop wants sharp previews: the command's blur only when --blur was given.
+        let blur = Self.blurGiven(CommandLine.arguments) ? command.blur : 0
         if thumbnailer {
-            if inputs.count != 2 { throw ValidationError("--thumbnailer takes exactly INPUT and OUTPUT") }
-            if !(1...65535).contains(thumbnailerSize) { throw ValidationError("-s must be from 1 to 65535, not \(thumbnailerSize)") }
+            if command.inputs.count != 2 { throw ValidationError("--thumbnailer takes exactly INPUT and OUTPUT") }
+            try runThumbnailer(input: command.inputs[0], output: command.inputs[1], blur: blur, maxPixels: command.maxPixels)
+        } else {
+            try runXDG(command, blur: blur)
         }
     }
 
-    /// Runs the active desktop mode with the command's other options.
-    func run(_ command: ThumbnailCommand) throws {
-        if thumbnailer {
-            try runThumbnailer(input: command.inputs[0], output: command.inputs[1], blur: command.blur ?? 0,
-                               maxPixels: command.maxPixels)
-        } else {
-            try runXDG(command)
+    /// True when `arguments` give `--blur` (as `--blur X` or `--blur=X`) before any `--`. Why
+    /// scan: the command's `blur` has a default of 2, and the parser does not tell a default from
+    /// a given value; a value cannot be an option name, so the scan cannot mistake one.
+    static func blurGiven(_ arguments: [String]) -> Bool {
+        for argument in arguments.dropFirst() {
+            if argument == "--" { return false }
+            if argument == "--blur" || argument.hasPrefix("--blur=") { return true }
         }
+        return false
     }
 
     /// `--thumbnailer -s SIZE INPUT OUTPUT`: one PNG, written atomically; a failure is one stderr line
@@ -66,7 +77,7 @@ struct DesktopOptions: ParsableArguments {
 
     /// `--xdg`: every image among the inputs brought up to date in the cache, on one thread per
     /// usable core. Written thumbnails' paths go to stdout; failures to stderr; exit 1 if any failed.
-    private func runXDG(_ command: ThumbnailCommand) throws {
+    private func runXDG(_ command: ThumbnailCommand, blur: Double) throws {
         var paths: [String] = []
         for input in command.inputs {
             if input == "-" {
@@ -91,7 +102,6 @@ struct DesktopOptions: ParsableArguments {
             tally.withLock { $0.failed += 1 }
         }
         let threads = max(1, min(command.jobs ?? UsableCores.count(), files.count))
-        let blur = command.blur ?? 0
         let force = command.force
         let maxPixels = command.maxPixels
         // SIGINT/SIGTERM stop the taking of new files; those being written finish (a thumbnail

@@ -200,6 +200,25 @@ import Testing
         #expect(FileIO.status(cache) == nil)
     }
 
+    @Test func blurOnlyWhenGiven() throws {
+        let (root, images, _) = try Self.workspace()
+        let input = images + "/Landscape_1.jpg"
+        let renderer = ThumbnailRenderer(spec: ThumbnailSpec())
+        var pixels: [String: [UInt8]] = [:]
+        for (label, options) in [("sharp", [String]()), ("blur2", ["--blur", "2"]), ("blur2eq", ["--blur=2"]),
+                                 ("sharp0", ["--blur", "0"])] {
+            let output = root + "/\(label).png"
+            #expect(try Tool.run(["--thumbnailer", "-s", "128"] + options + [input, output], in: root).status == 0)
+            pixels[label] = try renderer.decodeWhole(output).pixels
+        }
+        #expect(pixels["sharp"] == pixels["sharp0"])
+        #expect(pixels["blur2"] == pixels["blur2eq"])
+        #expect(pixels["sharp"] != pixels["blur2"])
+        // The ordinary mode's default blur (2) is what --blur 2 gives here.
+        #expect(try Tool.run(["--size", "128x128", "--format", "png", "--strip-icc", "--out", "plain", input], in: root).status == 0)
+        #expect(try renderer.decodeWhole(root + "/plain/Landscape_1.png").pixels == pixels["blur2"])
+    }
+
     /// The entry's Exec line, as a desktop would expand it.
     static func entryCommand(size: Int, input: String, output: String) throws -> [String] {
         let entry = try String(contentsOfFile: Tool.repo + "/packaging/thumbnail.thumbnailer", encoding: .utf8)
