@@ -79,6 +79,9 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(name: [.customShort("0"), .customLong("null")], help: "Paths read from stdin (-) are NUL-separated.")
     var nullSeparated = false
 
+    @OptionGroup(title: "Desktop")
+    var desktop: DesktopOptions
+
     @Flag(help: "End stdout lines with NUL instead of newline.")
     var print0 = false
 
@@ -93,9 +96,6 @@ struct ThumbnailCommand: ParsableCommand {
 
     @Flag(help: "Render everything, even thumbnails that are up to date.")
     var force = false
-
-    @OptionGroup(title: "Desktop")
-    var desktop: DesktopOptions
 
     @Flag(name: [.customShort("q"), .long], help: "Print only errors.")
     var quiet = false
