@@ -300,10 +300,12 @@ import Testing
         try FileManager.default.copyItem(atPath: Tool.repo + "/packaging/thumbnail.thumbnailer",
                                          toPath: root + "/data/thumbnailers/thumbnail.thumbnailer")
         var arguments: [String] = []
+        var references: [String: String] = [:]
         for (name, mime) in [("a b#é.jpg", "image/jpeg"), ("basn6a08.png", "image/png"), ("Portrait_1.jpg", "image/jpeg")] {
-            let reference = root + "/reference-\(arguments.count).png"
+            let reference = root + "/reference-\(references.count).png"
             #expect(try Tool.run(["--thumbnailer", "-s", "256", images + "/" + name, reference], in: root).status == 0)
-            arguments += [images + "/" + name, mime, reference]
+            arguments += [images + "/" + name, mime]
+            references[images + "/" + name] = reference
         }
         // Only our entry is on XDG_DATA_DIRS, so no other thumbnailer can stand in for it.
         let run = try Tool.runProgram("/usr/bin/bwrap", [
@@ -314,12 +316,18 @@ import Testing
         ] + arguments, in: root)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdoutLines.count == 3, "\(run.stdout)")
-        for (line, file) in zip(run.stdoutLines, stride(from: 0, to: arguments.count, by: 3).map { arguments[$0] }) {
-            let fields = line.split(separator: " ").map(String.init)
-            let saved = try XDGTests.gio(file, cache: cache)
-            #expect(saved.valid == true, "\(file)")
-            #expect(line.hasSuffix(" \(saved.path ?? "?") 0"), "\(line)")  // the factory's pixels are ours exactly
-            #expect(fields.last == "0")
+        let renderer = ThumbnailRenderer(spec: ThumbnailSpec())
+        for line in run.stdoutLines {
+            let fields = line.split(separator: "\t").map(String.init)
+            try #require(fields.count == 2, "\(line)")
+            let (file, saved) = (fields[0], fields[1])
+            let gio = try XDGTests.gio(file, cache: cache)
+            #expect(gio.valid == true && gio.path == saved, "\(file)")
+            // The factory's pixels are the tool's exactly.
+            let theirs = try renderer.decodeWhole(saved)
+            let ours = try renderer.decodeWhole(references[file]!)
+            #expect(theirs.width == ours.width && theirs.height == ours.height && theirs.channels == ours.channels)
+            #expect(theirs.pixels == ours.pixels, "\(file)")
         }
     }
 }
