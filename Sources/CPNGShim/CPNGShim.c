@@ -201,7 +201,8 @@ static void tnpng_write_data(png_structp png, png_bytep data, size_t length) {
 static void tnpng_flush(png_structp png) { (void)png; }
 
 int tnpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
-                 int level, const uint8_t *icc, size_t icc_length, tnpng_buffer *out, char *err, size_t errlen) {
+                 int level, const uint8_t *icc, size_t icc_length, const char *const *text_keys,
+                 const char *const *text_values, size_t text_count, tnpng_buffer *out, char *err, size_t errlen) {
     static const int color_types[] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
                                       PNG_COLOR_TYPE_RGB_ALPHA};
     out->data = NULL;
@@ -237,6 +238,15 @@ int tnpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t 
     png_set_IHDR(png, info, width, height, 8, color_types[channels], PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (icc && icc_length > 0) png_set_iCCP(png, info, "icc", PNG_COMPRESSION_TYPE_BASE, icc, (png_uint_32)icc_length);
+    /* Uncompressed tEXt chunks, before the image data (the thumbnail standard's Thumb:: keys). */
+    for (size_t i = 0; i < text_count; i++) {
+        png_text text = {0};
+        text.compression = PNG_TEXT_COMPRESSION_NONE;
+        text.key = (png_charp)text_keys[i];
+        text.text = (png_charp)text_values[i];
+        text.text_length = strlen(text_values[i]);
+        png_set_text(png, info, &text, 1);
+    }
     png_write_info(png, info);
     for (uint32_t y = 0; y < height; y++) png_write_row(png, pixels + (size_t)y * stride);
     png_write_end(png, NULL);

@@ -48,6 +48,15 @@ public final class ThumbnailRenderer {
         try reduce(try open(input, fingerprinting: false).1, boxes)
     }
 
+    /// Like `thumbnails(of:boxes:)`, with the source's format and upright size (the desktop
+    /// thumbnail cache records them).
+    public func thumbnailsAndSource(of input: String, boxes: [BoxSize]) throws(CodecError)
+        -> (images: [PixelBuffer], format: ImageFormat, width: Int, height: Int) {
+        let (entry, source) = try open(input, fingerprinting: false)
+        let upright = uprightSize(source.header)
+        return (try reduce(source, boxes), entry.format, upright.0, upright.1)
+    }
+
     /// The whole image at full size, as decoded (for tests and tools).
     public func decodeWhole(_ input: String) throws(CodecError) -> PixelBuffer {
         try open(input, fingerprinting: false).1.decodeWhole()

@@ -91,6 +91,9 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(name: [.customShort("0"), .customLong("null")], help: "Paths read from stdin (-) are NUL-separated.")
     var nullSeparated = false
 
+    @OptionGroup(title: "Desktop")
+    var desktop: DesktopOptions
+
     @Flag(help: "End stdout lines with NUL instead of newline.")
     var print0 = false
 
@@ -133,6 +136,7 @@ struct ThumbnailCommand: ParsableCommand {
     }
 
     func run() throws {
+        if desktop.isActive { return try desktop.run(self) }
         var spec = ThumbnailSpec()
         spec.blurSigma = blur
         spec.quality = quality

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Dispatch
+import Synchronization
+import ThumbnailKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The desktop modes' options: `--xdg` fills the freedesktop.org thumbnail cache, `--thumbnailer`
+/// is the command a desktop thumbnailer entry runs. Both work in this process (no worker pool).
+struct DesktopOptions: ParsableArguments {
+    @Flag(help: "Write the inputs' thumbnails into the freedesktop.org thumbnail cache ($XDG_CACHE_HOME/thumbnails), where file managers look. No blur unless --blur is given; --out, --size, --format and --name do not apply.")
+    var xdg = false
+
+    @Option(name: .customLong("xdg-size"),
+            help: ArgumentHelp("Cache size folder for --xdg: normal (128), large (256), x-large (512) or xx-large (1024).",
+                               valueName: "size"))
+    var xdgSize: String = "large"
+
+    @Flag(help: "Thumbnailer mode for desktop thumbnailer entries: render INPUT into the PNG OUTPUT, fitted in -s pixels; exit 0 or 1.")
+    var thumbnailer = false
+
+    @Option(name: .customShort("s"), help: ArgumentHelp("Box side in pixels for --thumbnailer.", valueName: "pixels"))
+    var thumbnailerSize: Int = 256
+
+    var isActive: Bool { xdg || thumbnailer }
+
+    /// Called by the parser with the command's own validation.
+    func validate() throws {
+        if xdg && thumbnailer { throw ValidationError("--xdg and --thumbnailer cannot be used together") }
+        if XDGThumbnailSize(rawValue: xdgSize) == nil {
+            throw ValidationError("--xdg-size must be normal, large, x-large or xx-large, not '\(xdgSize)'")
+        }
+        if !(1...65535).contains(thumbnailerSize) { throw ValidationError("-s must be from 1 to 65535, not \(thumbnailerSize)") }
+    }
+
+    /// Runs the active desktop mode with the command's other options. A usage error thrown here
+    /// exits 64 like the parser's own.
+    func run(_ command: ThumbnailCommand) throws {
+        // The desktop wants sharp previews: the command's blur only when --blur was given.
+        let blur = Self.blurGiven(CommandLine.arguments) ? command.blur : 0
+        if thumbnailer {
+            if command.inputs.count != 2 { throw ValidationError("--thumbnailer takes exactly INPUT and OUTPUT") }
+            try runThumbnailer(input: command.inputs[0], output: command.inputs[1], blur: blur, maxPixels: command.maxPixels)
+        } else {
+            try runXDG(command, blur: blur)
+        }
+    }
+
+    /// True when `arguments` give `--blur` (as `--blur X` or `--blur=X`) before any `--`. Why
+    /// scan: the command's `blur` has a default of 2, and the parser does not tell a default from
+    /// a given value; a value cannot be an option name, so the scan cannot mistake one.
+    static func blurGiven(_ arguments: [String]) -> Bool {
+        for argument in arguments.dropFirst() {
+            if argument == "--" { return false }
+            if argument == "--blur" || argument.hasPrefix("--blur=") { return true }
+        }
+        return false
+    }
+
+    /// `--thumbnailer -s SIZE INPUT OUTPUT`: one PNG, written atomically; a failure is one stderr line
+    /// and exit 1.
+    private func runThumbnailer(input: String, output: String, blur: Double, maxPixels: Int) throws {
+        var spec = ThumbnailSpec()
+        spec.blurSigma = blur
+        spec.maxPixels = maxPixels
+        spec.keepICC = false
+        do {
+            let (png, _, _) = try DesktopThumbnailer.thumbnailPNG(of: input, renderer: ThumbnailRenderer(spec: spec),
+                                                                  box: thumbnailerSize)
+            try FileIO.writeAtomically(png, to: output)
+        } catch {
+            StandardStreams.error("thumbnail: \(Reporter.oneLine(input)): \(Reporter.oneLine(error.description))\n")
+            throw ExitCode(1)
+        }
+    }
+
+    /// `--xdg`: every image among the inputs brought up to date in the cache, on one thread per
+    /// usable core. Written thumbnails' paths go to stdout; failures to stderr; exit 1 if any failed.
+    private func runXDG(_ command: ThumbnailCommand, blur: Double) throws {
+        var paths: [String] = []
+        for input in command.inputs {
+            if input == "-" {
+                paths += InputWalker.readPathList(from: 0, nullSeparated: command.nullSeparated)
+            } else {
+                paths.append(input)
+            }
+        }
+        let cache = ThumbnailCache.standard()
+        // Never thumbnail the cache itself.
+        let walk = InputWalker.walk(paths, recursive: command.recursive, excluding: cache.root)
+        let size = XDGThumbnailSize(rawValue: xdgSize)!
+        let workingDirectory = Self.workingDirectory()
+        let files = walk.files.map(\.path)
+        let start = Clock.now()
+        let quiet = command.quiet
+        let terminator = command.print0 ? "\0" : "\n"
+        struct Tally { var next = 0, written = 0, upToDate = 0, failed = 0 }
+        let tally = Mutex(Tally())
+        for problem in walk.problems {
+            StandardStreams.error("thumbnail: \(Reporter.oneLine(problem.path)): \(Reporter.oneLine(problem.reason))\n")
+            if problem.isFailure { tally.withLock { $0.failed += 1 } }  // a notice (a loop) is no failure
+        }
+        let threads = max(1, min(command.jobs ?? UsableCores.count(), files.count))
+        let force = command.force
+        let maxPixels = command.maxPixels
+        // SIGINT/SIGTERM stop the taking of new files; those being written finish (a thumbnail
+        // takes milliseconds), so no temporary file is left in the cache.
+        SignalWatch.install()
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            let thumbnailer = DesktopThumbnailer(cache: cache, size: size, blurSigma: blur, maxPixels: maxPixels)
+            while true {
+                let index = tally.withLock { tally -> Int in
+                    defer { tally.next += 1 }
+                    return tally.next
+                }
+                guard index < files.count, SignalWatch.caught == nil else { return }
+                let file = files[index]
+                let outcome = thumbnailer.update(file, workingDirectory: workingDirectory, force: force)
+                tally.withLock { tally in
+                    switch outcome {
+                    case .written(let path, _, _):
+                        tally.written += 1
+                        if !quiet { StandardStreams.output(path + terminator) }
+                    case .upToDate:
+                        tally.upToDate += 1
+                    case .failed(let reason):
+                        tally.failed += 1
+                        StandardStreams.error("thumbnail: \(Reporter.oneLine(file)): \(Reporter.oneLine(reason))\n")
+                    case .failedBefore:
+                        tally.failed += 1
+                        StandardStreams.error("thumbnail: \(Reporter.oneLine(file)): failed before at this modification time (--force tries again)\n")
+                    }
+                }
+            }
+        }
+        let final = tally.withLock { $0 }
+        let interrupted = SignalWatch.caught
+        if !quiet {
+            let elapsed = Clock.now() - start
+            let noun = final.written == 1 ? "thumbnail" : "thumbnails"
+            var line = "\(final.written) \(noun) in \(String(format2: elapsed)) s into \(cache.root)/\(size.folderName), \(final.failed) failed"
+            if final.upToDate > 0 { line += ", \(final.upToDate) up to date" }
+            if interrupted != nil { line += ", interrupted" }
+            StandardStreams.error(line + "\n")
+        }
+        if let interrupted { throw ExitCode(128 + interrupted) }
+        if final.failed > 0 { throw ExitCode(1) }
+    }
+
+    private static func workingDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+private extension String {
+    /// `value` with two decimals, without Foundation.
+    init(format2 value: Double) {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
