@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Synchronization
 import ThumbnailKit
 #if canImport(Glibc)
@@ -41,9 +40,28 @@ struct DesktopOptions: ParsableArguments {
         let blur = Self.blurGiven(CommandLine.arguments) ? command.blur : 0
         if thumbnailer {
             if command.inputs.count != 2 { throw ValidationError("--thumbnailer takes exactly INPUT and OUTPUT") }
-            try runThumbnailer(input: command.inputs[0], output: command.inputs[1], blur: blur, maxPixels: command.maxPixels)
+            try runThumbnailer(input: command.inputs[0], output: command.inputs[1], blur: blur, maxPixels: command.maxPixels,
+                               sandbox: command.sandbox)
         } else {
             try runXDG(command, blur: blur)
+        }
+    }
+
+    /// Confines this process as a worker is confined (`Sandbox.enter`), writing only in `writable`.
+    /// A kernel without Landlock or seccomp: `--sandbox require` fails, `on` says once what is missing.
+    static func enterSandbox(_ mode: SandboxMode, writable: [String]) throws {
+        switch Sandbox.check(mode) {
+        case .ready: break
+        case .incomplete(let why): StandardStreams.error("thumbnail: warning: \(why)\n")
+        case .unavailable(let why):
+            StandardStreams.error("thumbnail: \(why)\n")
+            throw ExitCode(1)
+        }
+        do {
+            try Sandbox.enter(SandboxPolicy(mode: mode, writableFolders: writable), reportFD: 2)
+        } catch {
+            StandardStreams.error("thumbnail: cannot enter the sandbox: \(error.description)\n")
+            throw ExitCode(1)
         }
     }
 
@@ -60,11 +78,12 @@ struct DesktopOptions: ParsableArguments {
 
     /// `--thumbnailer -s SIZE INPUT OUTPUT`: one PNG, written atomically; a failure is one stderr line
     /// and exit 1.
-    private func runThumbnailer(input: String, output: String, blur: Double, maxPixels: Int) throws {
+    private func runThumbnailer(input: String, output: String, blur: Double, maxPixels: Int, sandbox: SandboxMode) throws {
         var spec = ThumbnailSpec()
         spec.blurSigma = blur
         spec.maxPixels = maxPixels
         spec.keepICC = false
+        try Self.enterSandbox(sandbox, writable: [OutputNaming.folder(of: output)])
         do {
             let (png, _, _) = try DesktopThumbnailer.thumbnailPNG(of: input, renderer: ThumbnailRenderer(spec: spec),
                                                                   box: thumbnailerSize)
@@ -101,13 +120,23 @@ struct DesktopOptions: ParsableArguments {
             StandardStreams.error("thumbnail: \(Reporter.oneLine(problem.path)): \(Reporter.oneLine(problem.reason))\n")
             if problem.isFailure { tally.withLock { $0.failed += 1 } }  // a notice (a loop) is no failure
         }
-        let threads = max(1, min(command.jobs ?? UsableCores.count(), files.count))
-        let force = command.force
-        let maxPixels = command.maxPixels
         // SIGINT/SIGTERM stop the taking of new files; those being written finish (a thumbnail
         // takes milliseconds), so no temporary file is left in the cache.
         SignalWatch.install()
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        // This mode decodes in this process (no worker pool): it is confined itself, as a worker
+        // is, before the first decode and before any thread starts, writing only in the cache.
+        umask(0o077)  // thumbnails show private pictures: files 0600, folders 0700, whatever the umask was
+        do {
+            let folders = try cache.prepareFolders(for: size)
+            try Self.enterSandbox(command.sandbox, writable: folders)
+        } catch let error as CodecError {
+            StandardStreams.error("thumbnail: \(Reporter.oneLine(cache.root)): \(error.description)\n")
+            throw ExitCode(1)
+        }
+        let threads = max(1, min(command.jobs ?? UsableCores.count(), files.count))
+        let force = command.force
+        let maxPixels = command.maxPixels
+        PlainThreads.run(threads) {
             let thumbnailer = DesktopThumbnailer(cache: cache, size: size, blurSigma: blur, maxPixels: maxPixels)
             while true {
                 let index = tally.withLock { tally -> Int in
@@ -161,5 +190,33 @@ private extension String {
         let hundredths = Int((value * 100).rounded())
         let fraction = hundredths % 100
         self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
+
+/// Runs `body` on `count` threads (the calling one among them) and waits for all: plain pthreads,
+/// because Dispatch's pool needs system calls (pipe2, setpriority...) the sandbox does not allow.
+enum PlainThreads {
+    static func run(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var threads: [pthread_t] = []
+        for _ in 1..<max(count, 1) {
+            var thread = pthread_t()
+            let box = Unmanaged.passRetained(Box(body)).toOpaque()
+            let started = pthread_create(&thread, nil, { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
+            if started == 0 {
+                threads.append(thread)
+            } else {
+                Unmanaged<Box>.fromOpaque(box).release()
+            }
+        }
+        body()
+        for thread in threads { pthread_join(thread, nil) }
     }
 }

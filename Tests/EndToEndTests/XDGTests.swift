@@ -196,6 +196,27 @@ import Testing
         #expect(width * 1200 / 1800 - height <= 1)
     }
 
+    /// The desktop modes decode in their own process, so that process is confined as a worker is:
+    /// where the kernel has Landlock and seccomp, `--sandbox require` runs and gives the same files.
+    @Test(.enabled(if: Sandbox.check(.require) == .ready))
+    func theDesktopModesRunInTheSandbox() throws {
+        let (root, _, cache) = try Self.workspace()
+        let confined = try Self.run(["--xdg", "--sandbox", "require", "images"], in: root, cache: cache)
+        #expect(confined.status == 0, "\(confined.stderr)")
+        let open = try Self.run(["--xdg", "--sandbox", "off", "--force", "images"], in: root, cache: cache + "-off")
+        #expect(open.status == 0)
+        let names = Tool.names(cache + "/thumbnails/large")
+        #expect(!names.isEmpty && names == Tool.names(cache + "-off/thumbnails/large"))
+        for name in names {
+            #expect(try FileIO.readAll(path: cache + "/thumbnails/large/" + name)
+                    == FileIO.readAll(path: cache + "-off/thumbnails/large/" + name))
+        }
+        let one = try Tool.run(["--thumbnailer", "-s", "128", "--sandbox", "require", "images/basn6a08.png", root + "/one.png"],
+                               in: root)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(try Tool.size(of: root + "/one.png").0 == 32)
+    }
+
     @Test func badDesktopUsageExits64() throws {
         let (root, _, cache) = try Self.workspace()
         for arguments in [["--xdg", "--xdg-size", "huge", "images"], ["--thumbnailer", "-s", "256", "images/basn6a08.png"],

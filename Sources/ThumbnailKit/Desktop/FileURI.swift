@@ -27,7 +27,7 @@ public enum FileURI {
     public static func uri(absolutePath path: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out = Array("file://".utf8)
-        for byte in path.utf8 {
+        for byte in PathBytes.encode(path) {  // the name's own bytes, not UTF-8 of its escapes
             if isAllowed(byte) {
                 out.append(byte)
             } else {

@@ -57,32 +57,41 @@ public struct ThumbnailCache: Sendable {
         let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         try Self.makeFolders(folder)
         let temporary = "\(folder)/\(FileIO.temporaryPrefix)\(getpid())-\(Self.nextSerial())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(PathBytes.systemPath(temporary), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .writeFailed(FileIO.errorText()) }
-        // The umask may only remove bits; set the mode explicitly anyway.
-        if fchmod(fd, 0o600) != 0 || !FileIO.writeAll(fd, png) || fsync(fd) != 0 {
+        // Created 0600 (the umask can only take bits away; --xdg sets it to 077): no fchmod, which
+        // the sandbox refuses (it could change the mode of any file the process owns).
+        if !FileIO.writeAll(fd, png) || fsync(fd) != 0 {
             let why = FileIO.errorText()
             close(fd)
-            unlink(temporary)
+            unlink(PathBytes.systemPath(temporary))
             throw .writeFailed(why)
         }
-        if close(fd) != 0 || rename(temporary, path) != 0 {
+        if close(fd) != 0 || rename(PathBytes.systemPath(temporary), PathBytes.systemPath(path)) != 0 {
             let why = FileIO.errorText()
-            unlink(temporary)
+            unlink(PathBytes.systemPath(temporary))
             throw .writeFailed(why)
         }
+    }
+
+    /// The folders this cache writes `size` thumbnails and failure records in, created (mode 0700)
+    /// if missing: a sandbox's write rules need them to exist.
+    public func prepareFolders(for size: XDGThumbnailSize) throws(CodecError) -> [String] {
+        let folders = ["\(root)/\(size.folderName)", "\(root)/fail/\(Self.applicationName)"]
+        for folder in folders { try Self.makeFolders(folder) }
+        return folders
     }
 
     /// `mkdir -p` with mode 0700 for the folders it creates.
     static func makeFolders(_ path: String) throws(CodecError) {
         if path.isEmpty { return }
         var info = stat()
-        if stat(path, &info) == 0 {
+        if stat(PathBytes.systemPath(path), &info) == 0 {
             if (info.st_mode & S_IFMT) == S_IFDIR { return }
             throw .writeFailed("\(path) is not a folder")
         }
         if let slash = path.lastIndex(of: "/") { try makeFolders(String(path[..<slash])) }
-        if mkdir(path, 0o700) != 0 && errno != EEXIST { throw .writeFailed("cannot create \(path): \(FileIO.errorText())") }
+        if mkdir(PathBytes.systemPath(path), 0o700) != 0 && errno != EEXIST { throw .writeFailed("cannot create \(path): \(FileIO.errorText())") }
     }
 
     private static let serial = SerialCounter()
