@@ -3,6 +3,8 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 # python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg).
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs
+# SQLite keeps the incremental state (RunState).
+APT_PACKAGES += libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 

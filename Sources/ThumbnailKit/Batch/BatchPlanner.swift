@@ -64,7 +64,7 @@ public enum BatchPlanner {
         if let shard = request.shard {
             files = files.filter { shard.contains(relativePath: $0.relativePath) }
         }
-        let state = RunState(folder: request.outputFolder)
+        let state = RunState(folder: request.outputFolder, shard: request.shard)
 
         var byOutput: [String: String] = [:]
         var jobs: [PlannedJob] = []
@@ -102,6 +102,7 @@ public enum BatchPlanner {
             jobs.append(PlannedJob(job: WorkerJob(id: jobs.count + 1, input: file.path, outputs: outputs),
                                    input: file, settings: key.hex))
         }
+        state.finishPlanning(sources: files)
         // Mirrored trees: every output's folder must exist before a worker writes into it.
         if request.recursive {
             let folders = Set(jobs.flatMap { $0.job.outputs.map { OutputNaming.folder(of: $0.path) } })
