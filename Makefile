@@ -48,6 +48,7 @@ clean:
 
 bench: build
 	Benchmarks/bench.sh $(BENCH_DIR)
+	Benchmarks/state-bench.sh
 
 # PSNR against the reference rendering over real photos of every size (needs ../shared/tools).
 fidelity: build

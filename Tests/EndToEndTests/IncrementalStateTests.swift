@@ -33,13 +33,19 @@ import Testing
         let root = try Tool.workspace(Self.samples)
         let images = root + "/images"
         let out = root + "/t"
-        let first = try Tool.run([".", "--out", out], in: images)
+        let first = try Tool.run([".", "--out", "../t"], in: images)
         #expect(first.status == 0 && first.stdoutLines.count == 4, "\(first.stderr)")
-        for (input, folder) in [("../images", images), (images, images), (images, "/"), ("images/", root)] {
-            let again = try Tool.run([input, "--out", out], in: folder)
+        // The sources and the output folder named other ways, from other folders.
+        for (input, output, folder) in [("../images", out, images), (images, "../t/", images), (images, out, "/"),
+                                        ("images/", "./t", root)] {
+            let again = try Tool.run([input, "--out", output], in: folder)
             #expect(again.status == 0 && again.stdoutLines.isEmpty, "\(input) from \(folder): \(again.stdout)")
             #expect(summary(again).hasSuffix("4 up to date"), "\(input): \(again.stderr)")
         }
+        // Up-to-date records name the thumbnails as this run does (JSON records, manifests).
+        let json = try Tool.run(["images", "--out", "t", "--json"], in: root)
+        #expect(json.stdoutLines.count == 4 && json.stdoutLines.allSatisfy { $0.contains(#""output":"t\/"#) || $0.contains(#""output":"t/"#) },
+                "\(json.stdout)")
         let single = try Tool.run(["./testorig.jpg", "../images/basn6a08.png", "--out", out], in: images)
         #expect(single.stdoutLines.isEmpty && summary(single).hasSuffix("2 up to date"), "\(single.stderr)")
         // One row per source, under its canonical folder.

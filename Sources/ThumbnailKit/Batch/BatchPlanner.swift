@@ -94,7 +94,7 @@ public enum BatchPlanner {
             }
             var key = StableHash()
             key.combine(request.renderingKey)
-            for output in outputs { key.combine(output.path); key.combine(output.box.description) }
+            for output in outputs { key.combine(state.storedPath(ofOutput: output.path)); key.combine(output.box.description) }
             if !request.force, let record = state.freshRecord(for: file, settings: key.hex) {
                 skipped.append((file, record))
                 continue

@@ -62,6 +62,11 @@ public final class RunState {
     static let racyWindow: Int64 = 2_000_000_000
 
     public let folder: String
+    /// `folder` ending in "/": outputs are kept relative to it, so a run that names the output
+    /// folder another way (`t`, `../x/t`, `/abs/t`) finds the same thumbnails.
+    private let outputPrefix: String
+    /// `folder`, canonical.
+    private let canonicalFolder: String
     /// This run's own state file.
     public let path: String
     /// Why this run's results cannot be saved (the state file could not be opened or written),
@@ -91,6 +96,8 @@ public final class RunState {
     public init(folder: String, shard: Shard? = nil) {
         self.folder = folder
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        outputPrefix = prefix
+        canonicalFolder = Self.canonical(folder)
         path = prefix + Self.fileName(shard: shard)
         started = Self.now()
         own = openOwn()
@@ -121,11 +128,39 @@ public final class RunState {
         }
     }
 
+    /// An output's path as the state keeps it (and as settings keys combine it): relative to the
+    /// output folder, or absolute when it is not inside it.
+    public func storedPath(ofOutput path: String) -> String {
+        if path.hasPrefix(outputPrefix) { return String(path.dropFirst(outputPrefix.count)) }
+        return path.hasPrefix("/") ? path : Self.canonical(".") + "/" + path
+    }
+
+    /// An output's path as this run names it, from the state's.
+    private func runPath(ofOutput stored: String) -> String {
+        stored.hasPrefix("/") ? stored : outputPrefix + stored
+    }
+
+    /// True when `path` is a thumbnail that a run into this folder recorded (with `--out`
+    /// inside an input folder, a run's own outputs are not sources). Only files inside the
+    /// output folder are looked up.
+    public func isRecordedOutput(_ path: String) -> Bool {
+        let file = key(forPath: path).path
+        let inside = canonicalFolder.hasSuffix("/") ? canonicalFolder : canonicalFolder + "/"
+        guard file.hasPrefix(inside) else { return false }
+        let stored = String(file.dropFirst(inside.count))
+        return ([own].compactMap { $0 } + others).contains { (try? $0.hasOutput(stored)) == true }
+    }
+
     /// The key of `input`'s record.
-    public func key(for input: InputFile) -> SourceKey {
-        let slash = input.path.lastIndex(of: "/")
-        let name = slash.map { String(input.path[input.path.index(after: $0)...]) } ?? input.path
-        let given = slash.map { $0 == input.path.startIndex ? "/" : String(input.path[..<$0]) } ?? "."
+    public func key(for input: InputFile) -> SourceKey { key(forPath: input.path) }
+
+    /// The key of the source at `path`.
+    func key(forPath path: String) -> SourceKey {
+        // On the UTF-8 view: Character-wise `lastIndex(of:)` was a tenth of an up-to-date run.
+        let bytes = path.utf8
+        let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
+        let name = slash.map { String(path[bytes.index(after: $0)...]) } ?? path
+        let given = slash.map { $0 == bytes.startIndex ? "/" : String(path[..<$0]) } ?? "."
         if let folder = canonicalFolders[given] { return SourceKey(folder: folder, name: name) }
         let folder = Self.canonical(given)
         canonicalFolders[given] = folder
@@ -157,6 +192,7 @@ public final class RunState {
         }
         guard var record = newest, record.settings == settings, !record.outputs.isEmpty,
               record.size == input.size else { return nil }
+        for index in record.outputs.indices { record.outputs[index].path = runPath(ofOutput: record.outputs[index].path) }
         for output in record.outputs {
             guard let info = FileIO.status(output.path), Int(info.st_size) == output.bytes else { return nil }
         }
@@ -169,13 +205,18 @@ public final class RunState {
         }
         // Unchanged bytes: keep the fresh stat (in this run's own file) so the next run trusts it.
         stamp(&record, with: input)
-        refreshed.append((key, record))
+        refreshed.append((key, stored(record)))
         return record
     }
 
     /// Ends planning: saves the fresh stats of sources fingerprinted unchanged, and drops the
-    /// records of sources gone from the folders of `sources` (this run's inputs). Its cost follows
-    /// those folders, not the size of the state: a folder holding a source is listed at most once.
+    /// records of sources gone from the folders of `sources` (this run's inputs).
+    ///
+    /// Its cost follows the run's sources, not the size of the state: in each folder it reads at
+    /// most twice as many records as the run has sources there (plus 256), and looks up those the
+    /// run did not see. A run over a whole folder so checks all its records; a run over a few files
+    /// of a big folder checks a few; after mass deletions each run over the folder drops at least
+    /// as many records as it has sources, until none is left.
     public func finishPlanning(sources: [InputFile]) {
         defer { refreshed = [] }
         guard let own else { return }
@@ -186,9 +227,12 @@ public final class RunState {
         }
         var gone: [SourceKey] = []
         for (folder, names) in present {
-            let candidates = ((try? own.names(in: folder)) ?? []).filter { !names.contains($0) }
-            if candidates.isEmpty { continue }
-            gone += Self.missing(candidates, in: folder).map { SourceKey(folder: folder, name: $0) }
+            let recorded = (try? own.names(in: folder, limit: 2 * names.count + 256)) ?? []
+            for name in recorded where !names.contains(name) {
+                let key = SourceKey(folder: folder, name: name)
+                var info = stat()
+                if lstat(key.path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR) { gone.append(key) }
+            }
         }
         if refreshed.isEmpty && gone.isEmpty { return }
         do {
@@ -201,27 +245,20 @@ public final class RunState {
         }
     }
 
-    /// The names among `names` that no longer exist in `folder`: a few are looked up one by one,
-    /// many by listing the folder once.
-    private static func missing(_ names: [String], in folder: String) -> [String] {
-        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        func isGone(_ path: String) -> Bool {
-            var info = stat()
-            return lstat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR)
-        }
-        guard names.count > 64 else { return names.filter { isGone(prefix + $0) } }
-        guard let entries = FileIO.entries(of: folder) else { return isGone(folder) ? names : [] }
-        let existing = Set(entries)
-        return names.filter { !existing.contains($0) }
-    }
-
     /// Records what was just made from `input`, at once (an interrupted run keeps it).
     public func record(_ input: InputFile, settings: String, result: RenderResult) {
         var record = RunRecord(size: 0, modified: 0, changed: 0, inode: 0, racy: true, fingerprint: result.fingerprint,
                                settings: settings, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
                                outputs: result.outputs, recorded: 0)
         stamp(&record, with: input)
-        save(record, for: input)
+        save(stored(record), for: input)
+    }
+
+    /// `record` with its outputs' paths as the state keeps them.
+    private func stored(_ record: RunRecord) -> RunRecord {
+        var record = record
+        for index in record.outputs.indices { record.outputs[index].path = storedPath(ofOutput: record.outputs[index].path) }
+        return record
     }
 
     /// Marks `input`'s thumbnails as not known to be current (its render failed). A row with no

@@ -20,6 +20,10 @@ final class StateDatabase {
             outputs BLOB NOT NULL, recorded INTEGER NOT NULL,
             PRIMARY KEY (folder, name)
         ) WITHOUT ROWID;
+        CREATE TABLE outputs (
+            path BLOB NOT NULL PRIMARY KEY, folder BLOB NOT NULL, name BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX outputs_by_source ON outputs (folder, name);
         """
 
     /// Why a state file cannot be used.
@@ -42,6 +46,9 @@ final class StateDatabase {
     private var upsert: SQLiteStatement?
     private var remove: SQLiteStatement?
     private var namesInFolder: SQLiteStatement?
+    private var insertOutput: SQLiteStatement?
+    private var removeOutputs: SQLiteStatement?
+    private var findOutput: SQLiteStatement?
 
     /// Opens the state file at `path` and checks it is ours. `writable` creates it (in WAL mode,
     /// with its table) when it is missing or empty; otherwise it is only read.
@@ -110,8 +117,43 @@ final class StateDatabase {
                          outputs: Self.decodeOutputs(lookup.blob(9)), recorded: lookup.int64(10))
     }
 
-    /// Writes `record` as the row of `key` (its own transaction unless one is open).
+    /// Writes `record` as the row of `key`, and its outputs' paths (its own transaction unless
+    /// one is open).
     func save(_ record: RunRecord, for key: SourceKey) throws(SQLiteError) {
+        try transaction { () throws(SQLiteError) in
+            try deleteOutputs(of: key)
+            try saveRow(record, for: key)
+            if insertOutput == nil {
+                insertOutput = try connection.prepare("INSERT OR REPLACE INTO outputs (path, folder, name) VALUES (?1, ?2, ?3)")
+            }
+            guard let insertOutput else { return }
+            for output in record.outputs {
+                insertOutput.bind(1, blob: output.path)
+                insertOutput.bind(2, blob: key.folder)
+                insertOutput.bind(3, blob: key.name)
+                try insertOutput.run()
+            }
+        }
+    }
+
+    private func deleteOutputs(of key: SourceKey) throws(SQLiteError) {
+        if removeOutputs == nil { removeOutputs = try connection.prepare("DELETE FROM outputs WHERE folder = ?1 AND name = ?2") }
+        guard let removeOutputs else { return }
+        removeOutputs.bind(1, blob: key.folder)
+        removeOutputs.bind(2, blob: key.name)
+        try removeOutputs.run()
+    }
+
+    /// True when some source's record lists `path` (as the state keeps it) among its outputs.
+    func hasOutput(_ path: String) throws(SQLiteError) -> Bool {
+        if findOutput == nil { findOutput = try connection.prepare("SELECT 1 FROM outputs WHERE path = ?1") }
+        guard let findOutput else { return false }
+        defer { findOutput.reset() }
+        findOutput.bind(1, blob: path)
+        return try findOutput.step()
+    }
+
+    private func saveRow(_ record: RunRecord, for key: SourceKey) throws(SQLiteError) {
         if upsert == nil {
             upsert = try connection.prepare("""
                 INSERT OR REPLACE INTO sources (folder, name, size, modified, changed, inode, racy, fingerprint,
@@ -136,21 +178,27 @@ final class StateDatabase {
         try upsert.run()
     }
 
-    /// Deletes the row of `key`.
+    /// Deletes the row of `key` and its outputs'.
     func delete(_ key: SourceKey) throws(SQLiteError) {
         if remove == nil { remove = try connection.prepare("DELETE FROM sources WHERE folder = ?1 AND name = ?2") }
         guard let remove else { return }
-        remove.bind(1, blob: key.folder)
-        remove.bind(2, blob: key.name)
-        try remove.run()
+        try transaction { () throws(SQLiteError) in
+            remove.bind(1, blob: key.folder)
+            remove.bind(2, blob: key.name)
+            try remove.run()
+            try deleteOutputs(of: key)
+        }
     }
 
-    /// The names of the sources recorded in `folder`.
-    func names(in folder: String) throws(SQLiteError) -> [String] {
-        if namesInFolder == nil { namesInFolder = try connection.prepare("SELECT name FROM sources WHERE folder = ?1") }
+    /// The names of the sources recorded in `folder`, at most `limit` of them (in name order).
+    func names(in folder: String, limit: Int = .max) throws(SQLiteError) -> [String] {
+        if namesInFolder == nil {
+            namesInFolder = try connection.prepare("SELECT name FROM sources WHERE folder = ?1 ORDER BY name LIMIT ?2")
+        }
         guard let namesInFolder else { return [] }
         defer { namesInFolder.reset() }
         namesInFolder.bind(1, blob: folder)
+        namesInFolder.bind(2, Int64(min(limit, Int(Int64.max))))
         var names: [String] = []
         while try namesInFolder.step() {
             names.append(String(decoding: namesInFolder.blob(0), as: UTF8.self))
@@ -158,8 +206,10 @@ final class StateDatabase {
         return names
     }
 
-    /// Runs `body` in one write transaction (one lock, one commit for many rows).
+    /// Runs `body` in one write transaction (one lock, one commit for many rows); inside one
+    /// already open, simply runs it.
     func transaction(_ body: () throws(SQLiteError) -> Void) throws(SQLiteError) {
+        guard sqlite3_get_autocommit(connection.handle) != 0 else { return try body() }
         try connection.execute("BEGIN IMMEDIATE")
         do {
             try body()

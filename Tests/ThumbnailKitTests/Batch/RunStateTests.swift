@@ -138,26 +138,32 @@ import Glibc
     @Test func recordsOfGoneSourcesAreDropped() throws {
         let space = try Workspace()
         var inputs = [try space.input(space.source, modified: Self.old, changed: Self.old)]
-        // Enough that the folder is listed once rather than each name looked up.
-        for i in 0..<100 {
-            let path = space.root + "/p/n\(i).jpg"
+        for i in 0..<600 {
+            let path = space.root + "/p/n\(String(1000 + i)).jpg"
             try space.write("n\(i)", to: path)
             inputs.append(try space.input(path))
         }
         let writer = RunState(folder: space.out)
         for input in inputs { writer.record(input, settings: "s", result: try space.result(for: input.path)) }
         writer.close()
-        #expect(try space.rows().count == 101)
-        for i in 0..<70 { try FileManager.default.removeItem(atPath: space.root + "/p/n\(i).jpg") }
-        let state = RunState(folder: space.out)
-        state.finishPlanning(sources: [inputs[0]])
-        state.close()
-        #expect(try Set(space.rows()) == Set(["x.jpg"] + (70..<100).map { "n\($0).jpg" }))
-        // A few gone: looked up one by one.
-        for i in 70..<100 { try FileManager.default.removeItem(atPath: space.root + "/p/n\(i).jpg") }
-        let again = RunState(folder: space.out)
-        again.finishPlanning(sources: [inputs[0]])
-        again.close()
+        #expect(try space.rows().count == 601)
+        // A run over the whole folder after a few deletions: all of them dropped.
+        for i in 0..<10 { try FileManager.default.removeItem(atPath: inputs[1 + i].path) }
+        let whole = RunState(folder: space.out)
+        whole.finishPlanning(sources: Array(inputs[11...]) + [inputs[0]])
+        whole.close()
+        #expect(try space.rows().count == 591)
+        // Mass deletion, then runs over the one file left: each drops its share until none is left.
+        for input in inputs[11...] { try FileManager.default.removeItem(atPath: input.path) }
+        var counts: [Int] = []
+        for _ in 0..<3 {
+            let run = RunState(folder: space.out)
+            run.finishPlanning(sources: [inputs[0]])
+            run.close()
+            counts.append(try space.rows().count)
+        }
+        // 2 x 1 source + 256 records read (and found gone) per run: 591 - 258, - 258, then the rest.
+        #expect(counts == [333, 75, 1], "\(counts)")
         #expect(try space.rows() == ["x.jpg"])
     }
 
@@ -190,6 +196,26 @@ import Glibc
         rerun.record(y, settings: "t", result: try space.result(for: y.path))
         #expect(rerun.freshRecord(for: y, settings: "s") == nil)
         #expect(rerun.freshRecord(for: y, settings: "t") != nil)
+    }
+
+    @Test func theRunsOwnThumbnailsAreKnownHoweverTheyAreNamed() throws {
+        let space = try Workspace()
+        let input = try space.input(space.source, modified: Self.old, changed: Self.old)
+        let shard = RunState(folder: space.out, shard: Shard(parsing: "2/3"))
+        shard.record(input, settings: "s", result: try space.result(for: space.source))
+        shard.close()
+        // Read from the shard's file by an unsharded run naming the folder another way.
+        let state = RunState(folder: space.root + "/p/../t/")
+        #expect(state.isRecordedOutput(space.out + "/x.jpg"))
+        #expect(state.isRecordedOutput(space.root + "/t/./x.jpg"))
+        #expect(!state.isRecordedOutput(space.out + "/y.jpg"))
+        #expect(!state.isRecordedOutput(space.source))
+        state.close()
+        // A failed render: its outputs are no longer known to be the state's.
+        let again = RunState(folder: space.out, shard: Shard(parsing: "2/3"))
+        again.forget(input)
+        again.close()
+        #expect(!RunState(folder: space.out).isRecordedOutput(space.out + "/x.jpg"))
     }
 
     @Test func rowsAreOnDiskAsSoonAsTheyAreRecorded() throws {
