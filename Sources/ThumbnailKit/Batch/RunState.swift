@@ -103,7 +103,8 @@ public final class RunState {
         own = openOwn()
         if own != nil { unlink(prefix + Self.legacyFileName) }
         let ownName = Self.fileName(shard: shard)
-        for name in (FileIO.entries(of: folder) ?? []).sorted() where Self.isStateFileName(name) && name != ownName {
+        // Filtered before sorting: the folder holds every thumbnail too.
+        for name in (FileIO.entries(of: folder) ?? []).filter({ Self.isStateFileName($0) && $0 != ownName }).sorted() {
             // Someone else's file that cannot be read as ours is ignored: its sources render again.
             if let database = try? StateDatabase(path: prefix + name, writable: false) { others.append(database) }
         }
