@@ -68,7 +68,8 @@ final class StateDatabase {
     private static func open(_ path: String, writable: Bool) throws(SQLiteError) -> (SQLiteConnection, SQLiteStatement)? {
         let connection = try SQLiteConnection(path: path, readOnly: !writable)
         if try !isOurs(connection) {
-            // Only an empty file is made ours: another program's database is never touched.
+            // Only an empty file is made ours here; a file that is not ours is reported, never
+            // changed in place (RunState replaces its own state file whole).
             guard writable, try isEmpty(connection) else { return nil }
             try connection.execute("PRAGMA journal_mode=WAL")
             try connection.execute("BEGIN IMMEDIATE")
