@@ -5,6 +5,8 @@ SWIFT ?= swift
 # time (GNU time) measures peak memory in tests; webp (cwebp) is what WebP output is held against.
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs libwebp-dev time webp
 APT_PACKAGES += libseccomp-dev
+# SQLite keeps the incremental state (RunState).
+APT_PACKAGES += libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 
@@ -51,6 +53,7 @@ clean:
 bench: build
 	$(SWIFT) build -c release --product sandbox-probe
 	Benchmarks/bench.sh $(BENCH_DIR)
+	Benchmarks/state-bench.sh
 
 # PSNR against the reference rendering over real photos of every size (needs ../shared/tools).
 fidelity: build

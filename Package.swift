@@ -26,6 +26,11 @@ let package = Package(
             pkgConfig: "libwebpdemux",
             providers: [.apt(["libwebp-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // Every libpng call lives here: libpng reports errors with longjmp, which Swift cannot catch.
         .target(name: "CPNGShim", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
         // The workers' system call filter (Batch/Sandbox.swift).
@@ -38,7 +43,7 @@ let package = Package(
         .target(name: "CSystemShim"),
         .target(
             name: "ThumbnailKit",
-            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp"],
+            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp", "CSQLite"],
             // Plain -O, bounds and overflow checks kept: a bug met on a hostile file traps (the pool
             // reports it) instead of corrupting memory; -Ounchecked measured only 1% faster.
             swiftSettings: []

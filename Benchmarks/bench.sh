@@ -256,7 +256,7 @@ run_one() {
   # User + system CPU seconds of the command and the processes it waited for (the workers): less
   # swayed than wall time by other work on the machine.
   CPU[$key]+="$(awk -F': ' '/^[[:space:]]*(User|System) time/ {s += $2} END {printf "%.4f", s}' "$SCRATCH/rusage" 2>/dev/null || echo 0) "
-  COUNT[$key]=$(find "$OUT" -type f ! -name '.*' | wc -l) # images only (not e.g. .thumbnail-state.json)
+  COUNT[$key]=$(find "$OUT" -type f ! -name '.*' | wc -l) # images only (not the .thumbnail-state.sqlite state)
   if [[ $rc -ne 0 && -z "${FAILS[$key]:-}" ]]; then
     FAILS[$key]="exit $rc"
     note "$set: ${LABEL[$id]} exited $rc: $(grep -v '^[[:space:]]*$' "$SCRATCH/logs/$set-$id.err" | head -2 | tr '\n' ' ')"
@@ -466,7 +466,7 @@ outputs() { # SET ID EXPECTED
   echo "- Wall time is measured around each command; the rounds alternate the programs (every program once per round, the order rotated by three each round); the median and range over the rounds are shown."
   echo "- × decode floor: the median divided by the decode floor's with the same number of processes (Benchmarks/decode-floor.c: read and decode each file with TurboJPEG at the tool's DCT scale, or libpng row by row; no blur, resample, encode or write)."
   echo "- Peak RSS is GNU time's \"Maximum resident set size\" of the command: on Linux that is the largest peak of any single process in the tree that was waited for (the parent, the worker processes, xargs' children, the Python pool's workers), not their sum; the maximum over the rounds is shown."
-  echo "- Only \`thumbnail\` and the tutorial blur (sigma 2). vipsthumbnail writes every thumbnail as JPEG (\`%s.jpg\`) with its metadata; mogrify and the tutorial keep each file's format. Outputs counts the images written (hidden files such as the tool's \`.thumbnail-state.json\` are not counted); every run writes into a fresh, empty folder."
+  echo "- Only \`thumbnail\` and the tutorial blur (sigma 2). vipsthumbnail writes every thumbnail as JPEG (\`%s.jpg\`) with its metadata; mogrify and the tutorial keep each file's format. Outputs counts the images written (hidden files such as the tool's \`.thumbnail-state.sqlite\` are not counted); every run writes into a fresh, empty folder."
   if [[ ${#NOTES[@]} -gt 0 ]]; then
     echo
     echo "## Notes from this run"

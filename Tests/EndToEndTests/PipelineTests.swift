@@ -59,7 +59,7 @@ import Testing
         // of thumbnails.
         let inside = try Tool.run(["-r", "in", "--out", "in/thumbs"], in: root)
         #expect(inside.stdoutLines.count == 2)
-        try fm.removeItem(atPath: root + "/in/thumbs/.thumbnail-state.json")
+        try fm.removeItem(atPath: root + "/in/thumbs/.thumbnail-state.sqlite")
         let again = try Tool.run(["-r", "in", "--out", "in/thumbs"], in: root)
         #expect(Set(again.stdoutLines) == ["in/thumbs/top.jpg", "in/thumbs/a/b/deep.png"], "\(again.stdout)")
         #expect(!fm.fileExists(atPath: root + "/in/thumbs/thumbs"))
@@ -109,7 +109,7 @@ import Testing
         #expect(none.stdoutLines.isEmpty)
 
         // A corrupt state file means a full run, not a crash.
-        try Data("{not json".utf8).write(to: URL(fileURLWithPath: root + "/t/.thumbnail-state.json"))
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: root + "/t/.thumbnail-state.sqlite"))
         let corrupt = try Tool.run(["images", "--out", "t", "--blur", "1"], in: root)
         #expect(corrupt.status == 0 && corrupt.stdoutLines.count == 4)
     }

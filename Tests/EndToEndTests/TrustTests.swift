@@ -143,7 +143,7 @@ import ThumbnailTestSupport
         #expect(try bytes(root + "/images/a.jpg") == before)
         let onOutput = try Tool.run(["images", "--out", "t", "--manifest", "t/b.jpg"], in: root)
         #expect(onOutput.status == 64 && onOutput.stderr.contains("manifest"))
-        let onState = try Tool.run(["images", "--out", "t", "--manifest", "t/.thumbnail-state.json"], in: root)
+        let onState = try Tool.run(["images", "--out", "t", "--manifest", "t/.thumbnail-state.sqlite"], in: root)
         #expect(onState.status == 64)
         #expect(!FileManager.default.fileExists(atPath: root + "/t/b.jpg"), "refused before any work")
     }

@@ -67,7 +67,7 @@ public enum BatchPlanner {
     public static func plan(_ request: BatchRequest) throws(BatchRefusal) -> Batch {
         try prepareFolder(request.outputFolder)
         let walk = InputWalker.walk(request.inputs, recursive: request.recursive, excluding: request.outputFolder)
-        let state = RunState(folder: request.outputFolder)
+        let state = RunState(folder: request.outputFolder, shard: request.shard)
         // Thumbnails an earlier run wrote here (an --out inside an input folder) are not sources.
         var files = walk.files.filter { !state.isRecordedOutput($0.path) }
         if let shard = request.shard {
@@ -122,7 +122,7 @@ public enum BatchPlanner {
             }
             var key = StableHash()
             key.combine(request.renderingKey)
-            for output in outputs { key.combine(output.path); key.combine(output.box.description) }
+            for output in outputs { key.combine(state.storedPath(ofOutput: output.path)); key.combine(output.box.description) }
             if !request.force, let record = state.freshRecord(for: file, settings: key.hex) {
                 skipped.append((file, record))
                 continue
@@ -130,6 +130,7 @@ public enum BatchPlanner {
             jobs.append(PlannedJob(job: WorkerJob(id: jobs.count + 1, input: file.path, outputs: outputs),
                                    input: file, settings: key.hex))
         }
+        state.finishPlanning(sources: files)
         // Mirrored trees: every output's folder must exist before a worker writes into it.
         var folders: Set<String> = [request.outputFolder]
         if request.recursive {

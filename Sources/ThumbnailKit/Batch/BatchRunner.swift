@@ -15,11 +15,13 @@ public enum BatchEvent {
 }
 
 /// Runs a planned batch through a worker pool and keeps the run's books: the incremental state
-/// (saved even when interrupted, so the next run picks up from there) and the manifest.
+/// (a row saved as each result arrives, so an interrupted run's next run picks up from there) and
+/// the manifest.
 public enum BatchRunner {
     /// Runs `batch` on `pool`, calling `event` for every source as it ends (unusable inputs and
-    /// up-to-date sources first), then saves the state and, unless interrupted, writes the
-    /// manifest to `manifestPath`. Failures to save either are reported as events too.
+    /// up-to-date sources first), recording each result in the state as it arrives, then, unless
+    /// interrupted, writes the manifest to `manifestPath`. Failures to save either are reported as
+    /// events too.
     public static func run(_ batch: Batch, pool: WorkerPool, manifestPath: String?, event: (BatchEvent) -> Void) -> PoolEnding {
         var manifest = Manifest(path: manifestPath ?? ".")
         for problem in batch.problems {
@@ -45,10 +47,10 @@ public enum BatchRunner {
                 event(.failed(input: job.input, reason: reason, sourceWidth: width, sourceHeight: height))
             }
         }
-        if !batch.jobs.isEmpty {
-            do { try batch.state.save() } catch {
-                event(.problem(path: batch.state.folder, reason: "cannot save incremental state: \(error.description)"))
-            }
+        // Each result was saved as it arrived; only a failure to do so is left to tell.
+        batch.state.close()
+        if let failure = batch.state.failure {
+            event(.problem(path: batch.state.folder, reason: failure))
         }
         if let manifestPath, ending == .finished {
             do { try FileIO.writeAtomically(manifest.encoded(), to: manifestPath) } catch {

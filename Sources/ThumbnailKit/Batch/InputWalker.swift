@@ -13,6 +13,9 @@ public struct InputFile: Equatable, Sendable {
     public var size: Int
     /// Its modification time in nanoseconds since the epoch.
     public var modified: Int64
+    /// Its status change time (ctime) in nanoseconds since the epoch: incremental runs trust a
+    /// source unchanged only when this matches too (it moves on `touch -r`, which mtime hides).
+    public var changed: Int64
     /// Which file it is, whatever path names it.
     public var identity: FileIdentity
     /// Its format by its first bytes, when the walker read them (nil: not known yet; the worker
@@ -25,6 +28,7 @@ public struct InputFile: Equatable, Sendable {
         self.format = format
         size = Int(status.st_size)
         modified = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        changed = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
         identity = FileIdentity(status)
     }
 }

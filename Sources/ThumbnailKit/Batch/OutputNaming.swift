@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where each thumbnail goes. The name comes from a template over the source's name:
 /// `{name}` (the file name without its extension), `{ext}` (its extension, or the `--format`'s),
 /// `{size}` (the box as given, `256x256`), `{width}` and `{height}` (the thumbnail's, filled in once
@@ -81,15 +85,35 @@ public enum OutputNaming {
 }
 
 extension String {
+    /// Every occurrence of `target` replaced. Compared byte by byte: _StringProcessing's
+    /// `firstRange(of:)` was half of an up-to-date run's time at 100,000 sources (three calls
+    /// per output name).
     func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
+        var bytes = self
+        var pattern = target
+        return bytes.withUTF8 { text in
+            pattern.withUTF8 { pattern in
+                guard let first = pattern.first, text.count >= pattern.count else { return self }
+                var result: [UInt8] = []
+                var index = 0
+                var found = false
+                while index < text.count {
+                    if text[index] == first && index + pattern.count <= text.count
+                        && memcmp(text.baseAddress! + index, pattern.baseAddress!, pattern.count) == 0 {
+                        if !found {
+                            result.reserveCapacity(text.count + 16)
+                            result.append(contentsOf: text[0..<index])
+                            found = true
+                        }
+                        result.append(contentsOf: replacement.utf8)
+                        index += pattern.count
+                    } else {
+                        if found { result.append(text[index]) }
+                        index += 1
+                    }
+                }
+                return found ? String(decoding: result, as: UTF8.self) : self
+            }
         }
-        return result + rest
     }
 }

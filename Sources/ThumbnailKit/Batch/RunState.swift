@@ -1,107 +1,306 @@
-import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// What an earlier run made from one source, for incremental runs.
-public struct RunRecord: Codable, Equatable, Sendable {
+public struct RunRecord: Equatable, Sendable {
     public var size: Int
+    /// The source's modification time (ns since the epoch) when it was read.
     public var modified: Int64
+    /// The source's status change time (ns): moves on every write, rename, chmod or `touch -r`,
+    /// and cannot be set back by the user.
+    public var changed: Int64
+    public var inode: UInt64
+    /// The source changed too close to the run that recorded it for its times to prove anything
+    /// (a timestamp tick holds more than one write): its stat is never trusted, only its bytes.
+    public var racy: Bool
     public var fingerprint: String
     /// `ThumbnailSpec.renderingKey` plus the job's boxes and output names.
     public var settings: String
     public var sourceWidth: Int
     public var sourceHeight: Int
+    /// Empty for a source whose last render failed (what is on disk is not known to be current).
     public var outputs: [OutputRecord]
+    /// When the record was written (ns since the epoch, wall clock): of several state files'
+    /// records of one source, the newest is the truth.
+    public var recorded: Int64
 }
 
-/// The incremental-run state of one output folder, kept in the hidden file `.thumbnail-state.json`
-/// in it, like make's view of targets: a source whose thumbnails were made from the same bytes
-/// with the same settings, and are all still there, is skipped without decoding. As git's index
-/// does, a source whose size and modification time both match the record is trusted unchanged
-/// without being read; otherwise its bytes are fingerprinted and compared (CI caches and checkouts
-/// restore old mtimes on new content). A missing, corrupt or foreign state file means a full run.
-public final class RunState {
-    public static let fileName = ".thumbnail-state.json"
-    static let format = "thumbnail-state-1"
+/// Where a source's record is kept: its folder, canonical (symlinks and `..` resolved), and its
+/// own name, not resolved, so `../p/x.jpg`, `/abs/p/x.jpg` and `./x.jpg` are one source while two
+/// links to one file are two (each gets its thumbnail).
+public struct SourceKey: Hashable, Sendable {
+    public var folder: String
+    public var name: String
 
-    private struct Document: Codable {
-        var format: String
-        var records: [String: RunRecord]
-    }
+    public var path: String { folder.hasSuffix("/") ? folder + name : folder + "/" + name }
+}
+
+/// The incremental-run state of one output folder, like make's view of targets: a source whose
+/// thumbnails were made from the same bytes with the same settings, and are all still there, is
+/// skipped without decoding.
+///
+/// The state is SQLite, one row per source, in hidden files in the output folder:
+/// `.thumbnail-state.sqlite` for unsharded runs, `.thumbnail-state.K-of-N.sqlite` for `--shard K/N`
+/// (SQLite's locks are unsafe on network filesystems, so shards on different machines writing
+/// into one shared folder never write one file). A run writes only its own file, a row as each
+/// result arrives (an interrupted run keeps what it finished), and reads every state file in the
+/// folder when it decides what is up to date, the newest record of a source winning.
+///
+/// As git's index does, a source is trusted unchanged without being read only when its size,
+/// mtime, ctime and inode all match the record (and the record is not racy); otherwise its bytes
+/// are fingerprinted and compared, and when they match the fresh stat is saved so the next run
+/// trusts it. Records of sources that are gone from a folder the run looked in are dropped. A
+/// missing, corrupt or foreign state file means a full run. Version 1's `.thumbnail-state.json`
+/// is not read (a full run) and is removed once the new state exists.
+public final class RunState {
+    /// The unsharded state file's name.
+    public static let fileName = ".thumbnail-state.sqlite"
+    static let legacyFileName = ".thumbnail-state.json"
+    /// Records whose source changed less than this before the run started are racy: timestamps
+    /// are coarse (a kernel tick, a second on some filesystems) and network servers' clocks drift.
+    static let racyWindow: Int64 = 2_000_000_000
 
     public let folder: String
-    public private(set) var records: [String: RunRecord]
-    /// Sources this run recorded or forgot: on save, the others keep whatever the file says then.
-    private var touched = Set<String>()
+    /// `folder` ending in "/": outputs are kept relative to it, so a run that names the output
+    /// folder another way (`t`, `../x/t`, `/abs/t`) finds the same thumbnails.
+    private let outputPrefix: String
+    /// `folder`, canonical.
+    private let canonicalFolder: String
+    /// This run's own state file.
+    public let path: String
+    /// Why this run's results cannot be saved (the state file could not be opened or written),
+    /// once per run; nil when all is well.
+    public private(set) var failure: String?
+    private var own: StateDatabase?
+    private var others: [StateDatabase] = []
+    private let started: Int64
+    /// Canonical folders by the folder part of a path as given.
+    private var canonicalFolders: [String: String] = [:]
+    /// Fresh stats of sources fingerprinted unchanged, saved in one transaction after planning.
+    private var refreshed: [(SourceKey, RunRecord)] = []
 
-    /// Loads the state of `folder` (empty when there is none or it cannot be read as ours).
-    public init(folder: String) {
+    /// The state file name of `shard` (nil: an unsharded run).
+    public static func fileName(shard: Shard?) -> String {
+        guard let shard else { return fileName }
+        return ".thumbnail-state.\(shard.index)-of-\(shard.count).sqlite"
+    }
+
+    /// True for the name of any run's state file (not its `-wal` and `-shm` companions).
+    public static func isStateFileName(_ name: String) -> Bool {
+        name.hasPrefix(".thumbnail-state.") && name.hasSuffix(".sqlite")
+    }
+
+    /// Opens the state of `folder` for a run of `shard`: its own file (created if missing,
+    /// recreated if corrupt or foreign) and, read-only, every other state file there.
+    public init(folder: String, shard: Shard? = nil) {
         self.folder = folder
-        records = Self.load(Self.path(in: folder))
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        outputPrefix = prefix
+        canonicalFolder = Self.canonical(folder)
+        path = prefix + Self.fileName(shard: shard)
+        started = Self.now()
+        own = openOwn()
+        if own != nil { unlink(prefix + Self.legacyFileName) }
+        let ownName = Self.fileName(shard: shard)
+        // Filtered before sorting: the folder holds every thumbnail too.
+        for name in (FileIO.entries(of: folder) ?? []).filter({ Self.isStateFileName($0) && $0 != ownName }).sorted() {
+            // Someone else's file that cannot be read as ours is ignored: its sources render again.
+            if let database = try? StateDatabase(path: prefix + name, writable: false) { others.append(database) }
+        }
     }
 
-    private static func load(_ path: String) -> [String: RunRecord] {
-        guard let bytes = try? FileIO.readAll(path: path),
-              let document = try? JSONDecoder().decode(Document.self, from: Data(bytes)),
-              document.format == format else { return [:] }
-        return document.records
+    private func openOwn() -> StateDatabase? {
+        do {
+            return try StateDatabase(path: path, writable: true)
+        } catch .unrecognised {
+            // Garbage, damaged or not ours: start afresh (a full run), never trust it.
+            for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+            do {
+                let database = try StateDatabase(path: path, writable: true)
+                return database
+            } catch {
+                failure = "cannot create incremental state \(path): \(error.description)"
+                return nil
+            }
+        } catch {
+            failure = "cannot open incremental state \(path): \(error.description)"
+            return nil
+        }
     }
 
-    static func path(in folder: String) -> String {
-        (folder.hasSuffix("/") ? folder : folder + "/") + fileName
+    /// An output's path as the state keeps it (and as settings keys combine it): relative to the
+    /// output folder, or absolute when it is not inside it.
+    public func storedPath(ofOutput path: String) -> String {
+        if path.hasPrefix(outputPrefix) { return String(path.dropFirst(outputPrefix.count)) }
+        return path.hasPrefix("/") ? path : Self.canonical(".") + "/" + path
+    }
+
+    /// An output's path as this run names it, from the state's.
+    private func runPath(ofOutput stored: String) -> String {
+        stored.hasPrefix("/") ? stored : outputPrefix + stored
+    }
+
+    /// True when `path` is a thumbnail that a run into this folder recorded (with `--out`
+    /// inside an input folder, a run's own outputs are not sources). Only files inside the
+    /// output folder are looked up.
+    public func isRecordedOutput(_ path: String) -> Bool {
+        let file = key(forPath: path).path
+        let inside = canonicalFolder.hasSuffix("/") ? canonicalFolder : canonicalFolder + "/"
+        guard file.hasPrefix(inside) else { return false }
+        let stored = String(file.dropFirst(inside.count))
+        return ([own].compactMap { $0 } + others).contains { (try? $0.hasOutput(stored)) == true }
+    }
+
+    /// The key of `input`'s record.
+    public func key(for input: InputFile) -> SourceKey { key(forPath: input.path) }
+
+    /// The key of the source at `path`.
+    func key(forPath path: String) -> SourceKey {
+        // On the UTF-8 view: Character-wise `lastIndex(of:)` was a tenth of an up-to-date run.
+        let bytes = path.utf8
+        let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
+        let name = slash.map { String(path[bytes.index(after: $0)...]) } ?? path
+        let given = slash.map { $0 == bytes.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        if let folder = canonicalFolders[given] { return SourceKey(folder: folder, name: name) }
+        let folder = Self.canonical(given)
+        canonicalFolders[given] = folder
+        return SourceKey(folder: folder, name: name)
+    }
+
+    private static func canonical(_ folder: String) -> String {
+        if let resolved = realpath(folder, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        // A folder that cannot be resolved now: absolute at least, so the key is still stable.
+        if folder.hasPrefix("/") { return folder }
+        guard let current = getcwd(nil, 0) else { return folder }
+        defer { free(current) }
+        return String(cString: current) + "/" + folder
     }
 
     /// The record of `input` if its thumbnails are up to date: same settings, every output still
-    /// present, same bytes (trusted from size and mtime, or checked by fingerprint).
+    /// present with its size, and the same bytes (trusted from the stat, or checked by fingerprint).
     public func freshRecord(for input: InputFile, settings: String) -> RunRecord? {
-        guard var record = records[input.path], record.settings == settings, !record.outputs.isEmpty else { return nil }
+        let key = key(for: input)
+        var newest: RunRecord?
+        if let own, let record = try? own.record(for: key) { newest = record }
+        for database in others {
+            if let record = try? database.record(for: key), record.recorded > (newest?.recorded ?? .min) {
+                newest = record
+            }
+        }
+        guard var record = newest, record.settings == settings, !record.outputs.isEmpty,
+              record.size == input.size else { return nil }
+        for index in record.outputs.indices { record.outputs[index].path = runPath(ofOutput: record.outputs[index].path) }
         for output in record.outputs {
             guard let info = FileIO.status(output.path), Int(info.st_size) == output.bytes else { return nil }
         }
-        if record.size == input.size && record.modified == input.modified { return record }
-        guard record.size == input.size, let fingerprint = try? FileIO.fingerprint(path: input.path),
-              fingerprint == record.fingerprint else { return nil }
-        record.modified = input.modified
-        records[input.path] = record
-        touched.insert(input.path)
+        if !record.racy && record.modified == input.modified && record.changed == input.changed
+            && record.inode == input.identity.inode {
+            return record
+        }
+        guard let fingerprint = try? FileIO.fingerprint(path: input.path), fingerprint == record.fingerprint else {
+            return nil
+        }
+        // Unchanged bytes: keep the fresh stat (in this run's own file) so the next run trusts it.
+        stamp(&record, with: input)
+        refreshed.append((key, stored(record)))
         return record
     }
 
-    /// True when `path` is a thumbnail an earlier run into this folder wrote (recorded): with
-    /// `--out` inside an input folder, the run's own outputs are not sources.
-    public func isRecordedOutput(_ path: String) -> Bool {
-        if recordedOutputs == nil {
-            recordedOutputs = Set(records.values.flatMap { $0.outputs.map { FilePaths.absolute($0.path) } })
+    /// Ends planning: saves the fresh stats of sources fingerprinted unchanged, and drops the
+    /// records of sources gone from the folders of `sources` (this run's inputs).
+    ///
+    /// Its cost follows the run's sources, not the size of the state: in each folder it reads at
+    /// most twice as many records as the run has sources there (plus 256), and looks up those the
+    /// run did not see. A run over a whole folder so checks all its records; a run over a few files
+    /// of a big folder checks a few; after mass deletions each run over the folder drops at least
+    /// as many records as it has sources, until none is left.
+    public func finishPlanning(sources: [InputFile]) {
+        defer { refreshed = [] }
+        guard let own else { return }
+        var present: [String: Set<String>] = [:]
+        for input in sources {
+            let key = key(for: input)
+            present[key.folder, default: []].insert(key.name)
         }
-        return recordedOutputs!.contains(FilePaths.absolute(path))
+        var gone: [SourceKey] = []
+        for (folder, names) in present {
+            let recorded = (try? own.names(in: folder, limit: 2 * names.count + 256)) ?? []
+            for name in recorded where !names.contains(name) {
+                let key = SourceKey(folder: folder, name: name)
+                var info = stat()
+                if lstat(key.path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR) { gone.append(key) }
+            }
+        }
+        if refreshed.isEmpty && gone.isEmpty { return }
+        do {
+            try own.transaction { () throws(SQLiteError) in
+                for (key, record) in refreshed { try own.save(record, for: key) }
+                for key in gone { try own.delete(key) }
+            }
+        } catch {
+            fail("cannot save incremental state \(path): \(error.description)")
+        }
     }
 
-    private var recordedOutputs: Set<String>?
-
-    /// Records what was just made from `input`.
+    /// Records what was just made from `input`, at once (an interrupted run keeps it).
     public func record(_ input: InputFile, settings: String, result: RenderResult) {
-        touched.insert(input.path)
-        records[input.path] = RunRecord(size: input.size, modified: input.modified, fingerprint: result.fingerprint,
-                                        settings: settings, sourceWidth: result.sourceWidth,
-                                        sourceHeight: result.sourceHeight, outputs: result.outputs)
+        var record = RunRecord(size: 0, modified: 0, changed: 0, inode: 0, racy: true, fingerprint: result.fingerprint,
+                               settings: settings, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
+                               outputs: result.outputs, recorded: 0)
+        stamp(&record, with: input)
+        save(stored(record), for: input)
     }
 
-    /// Forgets `input` (its render failed: whatever is on disk is not known to be current).
+    /// `record` with its outputs' paths as the state keeps them.
+    private func stored(_ record: RunRecord) -> RunRecord {
+        var record = record
+        for index in record.outputs.indices { record.outputs[index].path = storedPath(ofOutput: record.outputs[index].path) }
+        return record
+    }
+
+    /// Marks `input`'s thumbnails as not known to be current (its render failed). A row with no
+    /// outputs, not a deleted row: it must outrank an older record of it in another state file.
     public func forget(_ input: InputFile) {
-        touched.insert(input.path)
-        records[input.path] = nil
+        let record = RunRecord(size: input.size, modified: input.modified, changed: input.changed,
+                               inode: input.identity.inode, racy: true, fingerprint: "", settings: "",
+                               sourceWidth: 0, sourceHeight: 0, outputs: [], recorded: Self.now())
+        save(record, for: input)
     }
 
-    /// Writes the state atomically, merged with the file as it is now: another run into the same
-    /// folder (another shard, say) that saved meanwhile keeps its records.
-    public func save() throws(CodecError) {
-        var merged = Self.load(Self.path(in: folder))
-        for key in touched { merged[key] = records[key] }
-        records = merged
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(Document(format: Self.format, records: records))) ?? Data()
-        try FileIO.writeAtomically(Array(data), to: Self.path(in: folder))
+    /// Closes the state files (SQLite folds the write-ahead log into the file on the last close).
+    public func close() {
+        own = nil
+        others = []
+    }
+
+    private func save(_ record: RunRecord, for input: InputFile) {
+        guard let own else { return }
+        do { try own.save(record, for: key(for: input)) } catch {
+            fail("cannot save incremental state \(path): \(error.description)")
+        }
+    }
+
+    /// Sets `record`'s stat to `input`'s (as seen when the run planned, before anything read it).
+    private func stamp(_ record: inout RunRecord, with input: InputFile) {
+        record.size = input.size
+        record.modified = input.modified
+        record.changed = input.changed
+        record.inode = input.identity.inode
+        record.recorded = Self.now()
+        record.racy = max(input.modified, input.changed) > started - Self.racyWindow
+    }
+
+    private func fail(_ reason: String) {
+        if failure == nil { failure = reason }
+    }
+
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }

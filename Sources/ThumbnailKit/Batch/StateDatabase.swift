@@ -1,0 +1,250 @@
+import CSQLite
+
+/// One state file: an SQLite database with one row per source, keyed by the source's canonical
+/// folder and its own name (`SourceKey`). WAL mode: runs on one machine that read and write the
+/// same file (two runs into one folder) do so safely, readers never wait for the writer, and a
+/// row is durable as soon as its one-row transaction commits.
+final class StateDatabase {
+    /// `PRAGMA application_id`: "THMB". A database without it is not ours.
+    static let applicationID: Int64 = 0x5448_4D42
+    /// `PRAGMA user_version`: the layout below. Another version is foreign (a full run).
+    static let schemaVersion: Int64 = 2
+
+    static let schema = """
+        CREATE TABLE sources (
+            folder BLOB NOT NULL, name BLOB NOT NULL,
+            size INTEGER NOT NULL, modified INTEGER NOT NULL, changed INTEGER NOT NULL,
+            inode INTEGER NOT NULL, racy INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL, settings TEXT NOT NULL,
+            source_width INTEGER NOT NULL, source_height INTEGER NOT NULL,
+            outputs BLOB NOT NULL, recorded INTEGER NOT NULL,
+            PRIMARY KEY (folder, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE outputs (
+            path BLOB NOT NULL PRIMARY KEY, folder BLOB NOT NULL, name BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX outputs_by_source ON outputs (folder, name);
+        """
+
+    /// Why a state file cannot be used.
+    enum OpenFailure: Error, CustomStringConvertible {
+        /// Not an SQLite database, damaged, or another program's or version's: never trusted.
+        case unrecognised(String)
+        /// Could not be opened or created (permissions, locked for too long...).
+        case unusable(String)
+
+        var description: String {
+            switch self {
+            case .unrecognised(let why), .unusable(let why): return why
+            }
+        }
+    }
+
+    let path: String
+    private let connection: SQLiteConnection
+    private let lookup: SQLiteStatement
+    private var upsert: SQLiteStatement?
+    private var remove: SQLiteStatement?
+    private var namesInFolder: SQLiteStatement?
+    private var insertOutput: SQLiteStatement?
+    private var removeOutputs: SQLiteStatement?
+    private var findOutput: SQLiteStatement?
+
+    /// Opens the state file at `path` and checks it is ours. `writable` creates it (in WAL mode,
+    /// with its table) when it is missing or empty; otherwise it is only read.
+    init(path: String, writable: Bool) throws(OpenFailure) {
+        self.path = path
+        let opened: (SQLiteConnection, SQLiteStatement)?
+        do {
+            opened = try Self.open(path, writable: writable)
+        } catch {
+            throw error.isCorrupt ? .unrecognised(error.message) : .unusable(error.message)
+        }
+        guard let opened else { throw .unrecognised("not a thumbnail state file") }
+        (connection, lookup) = opened
+    }
+
+    /// The connection and the lookup statement; nil when the file is a database but not ours.
+    private static func open(_ path: String, writable: Bool) throws(SQLiteError) -> (SQLiteConnection, SQLiteStatement)? {
+        let connection = try SQLiteConnection(path: path, readOnly: !writable)
+        if try !isOurs(connection) {
+            // Only an empty file is made ours here; a file that is not ours is reported, never
+            // changed in place (RunState replaces its own state file whole).
+            guard writable, try isEmpty(connection) else { return nil }
+            try connection.execute("PRAGMA journal_mode=WAL")
+            try connection.execute("BEGIN IMMEDIATE")
+            // Another run may have created it meanwhile: look again inside the lock.
+            if try isEmpty(connection) {
+                try connection.execute(schema + "PRAGMA application_id=\(applicationID); PRAGMA user_version=\(schemaVersion);")
+            }
+            try connection.execute("COMMIT")
+            guard try isOurs(connection) else { return nil }
+        }
+        if writable {
+            // WAL is persistent in the file (every later connection uses it); NORMAL syncs at
+            // checkpoints only: a crash may lose the last rows, never the file's consistency.
+            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+        }
+        let lookup = try connection.prepare("""
+            SELECT size, modified, changed, inode, racy, fingerprint, settings, source_width, source_height,
+                   outputs, recorded FROM sources WHERE folder = ?1 AND name = ?2
+            """)
+        return (connection, lookup)
+    }
+
+    private static func isOurs(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
+        let application = try connection.integer("PRAGMA application_id")
+        let version = try connection.integer("PRAGMA user_version")
+        return application == applicationID && version == schemaVersion
+    }
+
+    private static func isEmpty(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
+        let application = try connection.integer("PRAGMA application_id")
+        let version = try connection.integer("PRAGMA user_version")
+        let objects = try connection.integer("SELECT count(*) FROM sqlite_master")
+        return application == 0 && version == 0 && objects == 0
+    }
+
+    /// The record of `key`, if there is one.
+    func record(for key: SourceKey) throws(SQLiteError) -> RunRecord? {
+        defer { lookup.reset() }
+        lookup.bind(1, blob: key.folder)
+        lookup.bind(2, blob: key.name)
+        guard try lookup.step() else { return nil }
+        return RunRecord(size: Int(lookup.int64(0)), modified: lookup.int64(1), changed: lookup.int64(2),
+                         inode: UInt64(bitPattern: lookup.int64(3)), racy: lookup.int64(4) != 0,
+                         fingerprint: lookup.text(5), settings: lookup.text(6),
+                         sourceWidth: Int(lookup.int64(7)), sourceHeight: Int(lookup.int64(8)),
+                         outputs: Self.decodeOutputs(lookup.blob(9)), recorded: lookup.int64(10))
+    }
+
+    /// Writes `record` as the row of `key`, and its outputs' paths (its own transaction unless
+    /// one is open).
+    func save(_ record: RunRecord, for key: SourceKey) throws(SQLiteError) {
+        try transaction { () throws(SQLiteError) in
+            try deleteOutputs(of: key)
+            try saveRow(record, for: key)
+            if insertOutput == nil {
+                insertOutput = try connection.prepare("INSERT OR REPLACE INTO outputs (path, folder, name) VALUES (?1, ?2, ?3)")
+            }
+            guard let insertOutput else { return }
+            for output in record.outputs {
+                insertOutput.bind(1, blob: output.path)
+                insertOutput.bind(2, blob: key.folder)
+                insertOutput.bind(3, blob: key.name)
+                try insertOutput.run()
+            }
+        }
+    }
+
+    private func deleteOutputs(of key: SourceKey) throws(SQLiteError) {
+        if removeOutputs == nil { removeOutputs = try connection.prepare("DELETE FROM outputs WHERE folder = ?1 AND name = ?2") }
+        guard let removeOutputs else { return }
+        removeOutputs.bind(1, blob: key.folder)
+        removeOutputs.bind(2, blob: key.name)
+        try removeOutputs.run()
+    }
+
+    /// True when some source's record lists `path` (as the state keeps it) among its outputs.
+    func hasOutput(_ path: String) throws(SQLiteError) -> Bool {
+        if findOutput == nil { findOutput = try connection.prepare("SELECT 1 FROM outputs WHERE path = ?1") }
+        guard let findOutput else { return false }
+        defer { findOutput.reset() }
+        findOutput.bind(1, blob: path)
+        return try findOutput.step()
+    }
+
+    private func saveRow(_ record: RunRecord, for key: SourceKey) throws(SQLiteError) {
+        if upsert == nil {
+            upsert = try connection.prepare("""
+                INSERT OR REPLACE INTO sources (folder, name, size, modified, changed, inode, racy, fingerprint,
+                    settings, source_width, source_height, outputs, recorded)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                """)
+        }
+        guard let upsert else { return }
+        upsert.bind(1, blob: key.folder)
+        upsert.bind(2, blob: key.name)
+        upsert.bind(3, Int64(record.size))
+        upsert.bind(4, record.modified)
+        upsert.bind(5, record.changed)
+        upsert.bind(6, Int64(bitPattern: record.inode))
+        upsert.bind(7, record.racy ? 1 : 0)
+        upsert.bind(8, text: record.fingerprint)
+        upsert.bind(9, text: record.settings)
+        upsert.bind(10, Int64(record.sourceWidth))
+        upsert.bind(11, Int64(record.sourceHeight))
+        upsert.bind(12, blob: Self.encodeOutputs(record.outputs))
+        upsert.bind(13, record.recorded)
+        try upsert.run()
+    }
+
+    /// Deletes the row of `key` and its outputs'.
+    func delete(_ key: SourceKey) throws(SQLiteError) {
+        if remove == nil { remove = try connection.prepare("DELETE FROM sources WHERE folder = ?1 AND name = ?2") }
+        guard let remove else { return }
+        try transaction { () throws(SQLiteError) in
+            remove.bind(1, blob: key.folder)
+            remove.bind(2, blob: key.name)
+            try remove.run()
+            try deleteOutputs(of: key)
+        }
+    }
+
+    /// The names of the sources recorded in `folder`, at most `limit` of them (in name order).
+    func names(in folder: String, limit: Int = .max) throws(SQLiteError) -> [String] {
+        if namesInFolder == nil {
+            namesInFolder = try connection.prepare("SELECT name FROM sources WHERE folder = ?1 ORDER BY name LIMIT ?2")
+        }
+        guard let namesInFolder else { return [] }
+        defer { namesInFolder.reset() }
+        namesInFolder.bind(1, blob: folder)
+        namesInFolder.bind(2, Int64(min(limit, Int(Int64.max))))
+        var names: [String] = []
+        while try namesInFolder.step() {
+            names.append(String(decoding: namesInFolder.blob(0), as: UTF8.self))
+        }
+        return names
+    }
+
+    /// Runs `body` in one write transaction (one lock, one commit for many rows); inside one
+    /// already open, simply runs it.
+    func transaction(_ body: () throws(SQLiteError) -> Void) throws(SQLiteError) {
+        guard sqlite3_get_autocommit(connection.handle) != 0 else { return try body() }
+        try connection.execute("BEGIN IMMEDIATE")
+        do {
+            try body()
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    // Outputs as one blob: path, box, width, height and bytes of each, every field ended by a NUL
+    // (which no path can contain). Faster to read back than JSON, and exact for any name's bytes.
+    static func encodeOutputs(_ outputs: [OutputRecord]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for output in outputs {
+            for field in [output.path, output.box, String(output.width), String(output.height), String(output.bytes)] {
+                bytes += field.utf8
+                bytes.append(0)
+            }
+        }
+        return bytes
+    }
+
+    static func decodeOutputs(_ bytes: UnsafeRawBufferPointer) -> [OutputRecord] {
+        let fields = bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast()
+        guard fields.count % 5 == 0 else { return [] }
+        var outputs: [OutputRecord] = []
+        var index = fields.startIndex
+        while index < fields.endIndex {
+            let text = { (offset: Int) in String(decoding: fields[index + offset], as: UTF8.self) }
+            guard let width = Int(text(2)), let height = Int(text(3)), let size = Int(text(4)) else { return [] }
+            outputs.append(OutputRecord(path: text(0), width: width, height: height, bytes: size, box: text(1)))
+            index += 5
+        }
+        return outputs
+    }
+}
