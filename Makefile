@@ -4,6 +4,7 @@ SWIFT ?= swift
 # python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg);
 # time (GNU time) measures peak memory in tests.
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs time
+APT_PACKAGES += libgif-dev libtiff-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 

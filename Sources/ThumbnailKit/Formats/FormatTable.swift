@@ -9,6 +9,10 @@ public enum FormatTable {
                         optionAliases: ["jpg"], source: JPEGSource.self, encoder: JPEGEncoder.self),
             FormatEntry(format: .png, name: "PNG", mimeType: "image/png", nameExtensions: ["png"],
                         source: PNGSource.self, encoder: PNGEncoder.self),
+            FormatEntry(format: .gif, name: "GIF", mimeType: "image/gif", nameExtensions: ["gif"],
+                        source: GIFSource.self, encoder: nil),
+            FormatEntry(format: .tiff, name: "TIFF", mimeType: "image/tiff", nameExtensions: ["tif", "tiff"],
+                        source: TIFFSource.self, encoder: nil),
         ]
     }
 
