@@ -171,11 +171,14 @@ final class GIFDecoder {
     }
 
     /// - Parameter atEnd: every byte of the file has been handed to giflib. giflib says "read
-    ///   failed" for a file that ran out and for some damage too (an LZW code size over 8).
+    ///   failed" for a file that ran out and for some damage too (an LZW code size over 8), and
+    ///   other things for a file cut inside its header.
     static func classify(_ code: Int32, reading: Bool, atEnd: Bool) -> CodecError {
         let message = GifErrorString(code).map { String(cString: $0) } ?? "giflib error \(code)"
         switch code {
-        case D_GIF_ERR_READ_FAILED where atEnd, D_GIF_ERR_EOF_TOO_SOON:
+        case _ where atEnd, D_GIF_ERR_EOF_TOO_SOON:
+            // Whatever giflib calls it ("no screen descriptor", "wrong record type"), an error
+            // once every byte has been read is the file running out.
             return .truncated("the file ends before the image does (giflib: \(message))")
         case D_GIF_ERR_NOT_ENOUGH_MEM:
             return .unsupported("giflib: \(message)")

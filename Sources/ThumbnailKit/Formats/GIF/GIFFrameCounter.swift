@@ -29,9 +29,12 @@ enum GIFFrameCounter {
                 at += 1 // LZW minimum code size
                 guard at <= data.count, skipSubBlocks() else { return frames }
                 frames += 1
-            default:
-                // The trailer (0x3B), or a byte that starts no block.
+            case 0x3B:
                 return frames
+            default:
+                // A byte that starts no block is skipped, as Pillow (which counts frames the
+                // same way) skips it.
+                at += 1
             }
         }
         return frames

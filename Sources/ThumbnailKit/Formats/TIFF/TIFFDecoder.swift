@@ -379,6 +379,16 @@ final class TIFFDecoder {
             if let alphaSample = direct.alphaSample {
                 let alpha = sample(base + alphaSample)
                 pixel[colourOut] = alpha
+                if direct.premultiplied && wide && (direct.colour == .rgb || direct.colour == .gray) {
+                    // Divided out at 16 bits, before rounding: at low alpha the 8-bit quotient
+                    // would magnify the rounding of both.
+                    let alpha16 = Int(words[base + alphaSample])
+                    for c in 0..<colourOut {
+                        let value = alpha16 == 0 ? 0 : min(65535, Int(words[base + c]) * 65535 / alpha16)
+                        pixel[c] = Self.to8(UInt16(value))
+                    }
+                    continue
+                }
                 if direct.premultiplied {
                     for c in 0..<colourOut { pixel[c] = Self.unpremultiply(pixel[c], alpha) }
                 }
