@@ -11,7 +11,7 @@ import Testing
     static let script = Tool.repo + "/Tests/Reference/differential.py"
     /// Odd real files: Pillow's test images (broken, CMYK, progressive, 16-bit, palette, ICC),
     /// PngSuite, libpng's test images and crashers, libjpeg-turbo's, the EXIF orientation set.
-    static let corpora = ["pillow", "pngsuite", "testpngs", "jpeg", "exif-orientation"]
+    static let corpora = ["pillow", "pngsuite", "testpngs", "jpeg", "exif-orientation", "gif", "tiff"]
 
     /// A workspace whose `src` holds every corpus file under a name unique by stem (`a.jpg` and
     /// `a.png` would both want `a.png` with `--format png`).
@@ -23,7 +23,7 @@ import Testing
             let folder = Tool.fixtures + "/" + corpus
             for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
                 let ext = OutputNaming.extensionOf(name).lowercased()
-                guard ["jpg", "jpeg", "png"].contains(ext) else { continue }
+                guard ["jpg", "jpeg", "png", "gif", "tif", "tiff"].contains(ext) else { continue }
                 let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))
                 let unique = "\(corpus)-\(OutputNaming.stem(of: name))-\(ext).\(ext)"
                 try Data(bytes).write(to: URL(fileURLWithPath: root + "/src/" + unique))

@@ -4,7 +4,8 @@ import Glibc
 import CTIFF
 
 /// Decodes the first page of a TIFF through libtiff, one row at a time, so a huge TIFF never needs
-/// a whole page in memory: strips through `TIFFReadScanline`, tiles one row of tiles at a time.
+/// a whole page in memory: strips one at a time (`TIFFReadEncodedStrip`, or `TIFFReadScanline`
+/// for a strip over 16 MB), tiles one row of tiles at a time.
 ///
 /// Read directly (samples converted here): 8- and 16-bit unsigned samples, pixel-interleaved, of
 /// gray (min-is-black and min-is-white), 8-bit palette, RGB, CMYK (the naive formula, as for JPEG
@@ -226,10 +227,52 @@ final class TIFFDecoder {
             if TIFFIsTiled(tiff) != 0 {
                 try readTiles(direct, body)
             } else {
-                try readScanlines(direct, body)
+                try readStrips(direct, body)
             }
         case .rgba(let gray, let alpha):
             try readRGBA(gray: gray, alpha: alpha, body)
+        }
+    }
+
+    /// Strips up to this size are decoded whole (`TIFFReadEncodedStrip`), larger ones a scanline
+    /// at a time.
+    static let wholeStripLimit = 16 << 20
+
+    /// Strips decoded whole when they are small, as Pillow and libtiff's RGBA reader decode them:
+    /// on damaged data (a PackBits run crossing a row, say) a decoder fed one row at a time and
+    /// one fed the strip produce different garbage, and the reference's is the strip's.
+    private func readStrips(_ direct: Direct, _ body: (UnsafePointer<UInt8>) -> Void) throws(CodecError) {
+        let scanline = Int(TIFFScanlineSize(tiff))
+        let stripBytes = Int(TIFFStripSize(tiff))
+        let rowsPerStrip = Int(Self.field(tiff, TIFFTAG_ROWSPERSTRIP, UInt32(0), defaulted: true) ?? 0)
+        let strips = Int(TIFFNumberOfStrips(tiff))
+        guard stripBytes > 0 && stripBytes <= Self.wholeStripLimit && rowsPerStrip > 0 && scanline > 0
+                && stripBytes >= min(rowsPerStrip, height) * scanline
+                && strips >= (height + rowsPerStrip - 1) / rowsPerStrip else {
+            return try readScanlines(direct, body)
+        }
+        guard scanline >= width * direct.samplesPerPixel * direct.bitsPerSample / 8 else {
+            throw .corrupt(messages.reason("scanline size \(scanline) too small for the page"))
+        }
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: stripBytes, alignment: 16)
+        defer { raw.deallocate() }
+        var row = [UInt8](repeating: 0, count: width * channels)
+        for top in stride(from: 0, to: height, by: rowsPerStrip) {
+            let rows = min(rowsPerStrip, height - top)
+            let strip = UInt32(top / rowsPerStrip)
+            let read = TIFFReadEncodedStrip(tiff, strip, raw.baseAddress, tmsize_t(rows * scanline))
+            guard read >= 0 else {
+                throw Self.classify(messages.reason("cannot read strip \(strip)"), reading: true)
+            }
+            guard read >= rows * scanline else {
+                throw .truncated("the file ends before the image does (strip \(strip) holds \(read) of \(rows * scanline) bytes)")
+            }
+            for r in 0..<rows {
+                row.withUnsafeMutableBufferPointer {
+                    convert(direct, UnsafeRawPointer(raw.baseAddress! + r * scanline), into: $0.baseAddress!)
+                }
+                row.withUnsafeBufferPointer { body($0.baseAddress!) }
+            }
         }
     }
 
