@@ -170,6 +170,13 @@ final class TIFFDecoder {
         let planar = Int32(field(tiff, TIFFTAG_PLANARCONFIG, UInt16(1), defaulted: true) ?? 1)
         let compression = Int32(field(tiff, TIFFTAG_COMPRESSION, UInt16(1), defaulted: true) ?? 1)
         var photometric = field(tiff, TIFFTAG_PHOTOMETRIC, UInt16(0)).map { Int32($0) }
+        if photometric == nil {
+            // No PhotometricInterpretation (old or damaged files): one sample is white-is-zero,
+            // as Pillow reads it (libtiff alone would guess black-is-zero), more are RGB. Set on
+            // the page so that libtiff's RGBA reader agrees.
+            let guess = samples == 1 ? PHOTOMETRIC_MINISWHITE : PHOTOMETRIC_RGB
+            if withVaList([guess], { TIFFVSetField(tiff, UInt32(TIFFTAG_PHOTOMETRIC), $0) }) == 1 { photometric = guess }
+        }
         let inkSet = Int32(field(tiff, TIFFTAG_INKSET, UInt16(1), defaulted: true) ?? 1)
         if photometric == PHOTOMETRIC_YCBCR && compression == COMPRESSION_JPEG {
             // libtiff's JPEG codec converts YCbCr (subsampled or not) to RGB as it decodes.
@@ -267,6 +274,7 @@ final class TIFFDecoder {
             guard read >= rows * scanline else {
                 throw .truncated("the file ends before the image does (strip \(strip) holds \(read) of \(rows * scanline) bytes)")
             }
+            try failOnReportedError()
             for r in 0..<rows {
                 row.withUnsafeMutableBufferPointer {
                     convert(direct, UnsafeRawPointer(raw.baseAddress! + r * scanline), into: $0.baseAddress!)
@@ -288,6 +296,7 @@ final class TIFFDecoder {
             guard TIFFReadScanline(tiff, raw.baseAddress, UInt32(y), 0) == 1 else {
                 throw Self.classify(messages.reason("cannot read row \(y)"), reading: true)
             }
+            try failOnReportedError()
             row.withUnsafeMutableBufferPointer { convert(direct, UnsafeRawPointer(raw.baseAddress!), into: $0.baseAddress!) }
             row.withUnsafeBufferPointer { body($0.baseAddress!) }
         }
@@ -316,6 +325,7 @@ final class TIFFDecoder {
                 guard TIFFReadTile(tiff, tile.baseAddress, UInt32(left), UInt32(top), 0, 0) >= 0 else {
                     throw Self.classify(messages.reason("cannot read the tile at \(left),\(top)"), reading: true)
                 }
+                try failOnReportedError()
                 let copied = min(tileWidth, width - left) * pixelBytes
                 for r in 0..<rows {
                     (band.baseAddress! + r * bandRowBytes + left * pixelBytes)
@@ -336,7 +346,7 @@ final class TIFFDecoder {
     private func readRGBA(gray: Bool, alpha: Bool, _ body: (UnsafePointer<UInt8>) -> Void) throws(CodecError) {
         var why = [CChar](repeating: 0, count: 1024)
         var image = TIFFRGBAImage()
-        guard why.withUnsafeMutableBufferPointer({ TIFFRGBAImageBegin(&image, tiff, 0, $0.baseAddress) }) == 1 else {
+        guard why.withUnsafeMutableBufferPointer({ TIFFRGBAImageBegin(&image, tiff, 1, $0.baseAddress) }) == 1 else {
             let text = String(decoding: why.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw .unsupported("libtiff: \(text)")
         }
@@ -361,6 +371,7 @@ final class TIFFDecoder {
             guard TIFFRGBAImageGet(&image, raster.baseAddress, UInt32(width), UInt32(rows)) == 1 else {
                 throw Self.classify(messages.reason("cannot read rows \(top)-\(top + rows - 1)"), reading: true)
             }
+            try failOnReportedError()
             for r in 0..<rows {
                 let words = raster.baseAddress! + r * width
                 row.withUnsafeMutableBufferPointer { out in
@@ -382,6 +393,13 @@ final class TIFFDecoder {
                 row.withUnsafeBufferPointer { body($0.baseAddress!) }
             }
         }
+    }
+
+    /// Some decoders (CCITT fax, PackBits) report damaged data as an error and still return
+    /// success with garbage rows: a thumbnail of garbage must not be called ok, so any error
+    /// reported while reading fails the file with libtiff's words.
+    private func failOnReportedError() throws(CodecError) {
+        if let error = messages.firstError { throw Self.classify(error, reading: true) }
     }
 
     /// Straight colour from premultiplied, as Pillow's RGBa to RGBA does (truncating).
