@@ -57,6 +57,45 @@ import Testing
         #expect(Tool.names(root + "/t") == ["photo-lzw.jpg", "photo.jpg"])
     }
 
+    /// The fidelity bar: `--format png` thumbnails of every GIF and TIFF fixture against the
+    /// reference rendering (Pillow's decode, blurred and Lanczos-resized): PSNR mean >= 45 dB,
+    /// each >= 36 dB.
+    @Test func thumbnailsMatchTheReferenceRendering() throws {
+        let root = try Tool.workspace([])
+        for folder in ["gif", "tiff"] {
+            try FileManager.default.copyItem(atPath: Tool.fixtures + "/" + folder, toPath: root + "/images/" + folder)
+        }
+        let run = try Tool.run(["images/gif", "images/tiff", "--out", "t", "--format", "png", "--json", "--size", "50x50", "--blur", "2"], in: root)
+        #expect(run.status == 1, "the damaged fixtures fail: \(run.stderr)")
+        try Data(run.stdout.utf8).write(to: URL(fileURLWithPath: root + "/records.jsonl"))
+        let compare = try Tool.runProgram("/usr/bin/python3", ["-W", "ignore", Tool.repo + "/Tests/Reference/differential.py",
+                                                                "records.jsonl", "--min-psnr", "36"], in: root)
+        let summary = try #require((try? JSONSerialization.jsonObject(with: Data((compare.stdoutLines.last ?? "").utf8)) as? [String: Any])?["summary"] as? [String: Any],
+                                   "\(compare.stdout)")
+        #expect(compare.status == 0, "\(compare.stdout)")
+        #expect((summary["match"] as? Int ?? 0) >= 35 && (summary["mismatch"] as? Int) == 0, "\(summary)")
+        #expect((summary["mean_psnr"] as? Double ?? 0) >= 45 && (summary["min_psnr"] as? Double ?? 0) >= 36, "\(summary)")
+        // Only the two damaged fixtures fail (issue_2811.gif and the crash TIFF).
+        #expect((summary["tool failed"] as? Int) == 2, "\(summary)")
+    }
+
+    /// --max-pixels is checked on the GIF's screen from its header, before anything is decoded.
+    @Test func aHugeGIFScreenIsRefusedFromItsHeader() throws {
+        let root = try Tool.workspace([])
+        // A 60000x60000 screen holding one 1x1 frame: 58 bytes.
+        let frame: [UInt8] = [0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4C, 0x01, 0]
+        let gif = Array("GIF89a".utf8) + [0x60, 0xEA, 0x60, 0xEA, 0x80, 0, 0, 0, 0, 0, 255, 255, 255] + frame + [0x3B]
+        try FileIO.writeAtomically(gif, to: root + "/images/screen.gif")
+        let run = try Tool.run(["images", "--out", "t"], in: root)
+        #expect(run.status == 1)
+        #expect(run.stderrLines.first == "thumbnail: images/screen.gif: 60000x60000 is 3600000000 pixels, over the limit of 500000000 (--max-pixels)",
+                "\(run.stderr)")
+        let ok = try Tool.run(["images", "--out", "t", "--max-pixels", "4000000000", "--size", "10x10"], in: root)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let thumb = try ThumbnailRenderer(spec: ThumbnailSpec()).decodeWhole(root + "/t/screen.png")
+        #expect(thumb.width == 10 && thumb.height == 10 && thumb.channels == 4 && thumb[5, 5, 3] == 0)
+    }
+
     /// A 20000x20000 TIFF (400 MB as an 8-bit frame) in strips and in tiles, made at test time
     /// (black with a white middle square), is thumbnailed far below one frame of memory.
     @Test(arguments: ["strips", "tiles"])
