@@ -7,6 +7,7 @@ APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy
 APT_PACKAGES += libseccomp-dev
 # SQLite keeps the incremental state (RunState).
 APT_PACKAGES += libsqlite3-dev
+APT_PACKAGES += libgif-dev libtiff-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 

@@ -11,7 +11,7 @@ import Testing
     static let script = Tool.repo + "/Tests/Reference/differential.py"
     /// Odd real files: Pillow's test images (broken, CMYK, progressive, 16-bit, palette, ICC),
     /// PngSuite, libpng's test images and crashers, libjpeg-turbo's, the EXIF orientation set.
-    static let corpora = ["pillow", "pngsuite", "testpngs", "jpeg", "exif-orientation", "webp", "progressive"]
+    static let corpora = ["pillow", "pngsuite", "testpngs", "jpeg", "exif-orientation", "webp", "progressive", "gif", "tiff"]
 
     /// A workspace whose `src` holds every corpus file under a name unique by stem (`a.jpg` and
     /// `a.png` would both want `a.png` with `--format png`).

@@ -26,6 +26,8 @@ def as_rgba_or_rgb(im):
     if im.format in ("JPEG", "WEBP"):
         # The tool applies the EXIF orientation of the formats that carry one.
         im = ImageOps.exif_transpose(im)
+    if im.format == "GIF":
+        return gif_on_screen(im)
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(im).astype(np.float64)
@@ -62,6 +64,21 @@ def png_bytes(im):
         return im.fp_bytes
     with open(im.filename, "rb") as f:
         return f.read()
+
+
+def gif_on_screen(im):
+    """A GIF's first frame on its logical screen as viewers (and the tool) show it: the screen
+    outside the frame transparent. Pillow paints it with palette entry 0 when the frame has no
+    transparent index."""
+    has_alpha = "transparency" in im.info
+    x0, y0, x1, y1 = im.dispose_extent
+    if has_alpha or (x0, y0, x1, y1) == (0, 0) + im.size:
+        return im.convert("RGBA" if has_alpha else "RGB")
+    rgba = im.convert("RGBA")
+    alpha = np.zeros((im.size[1], im.size[0]), np.uint8)
+    alpha[y0:y1, x0:x1] = 255
+    rgba.putalpha(Image.fromarray(alpha, "L"))
+    return rgba
 
 
 def png_bit_depth(im):

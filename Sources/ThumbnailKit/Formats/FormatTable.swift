@@ -11,6 +11,10 @@ public enum FormatTable {
                         source: PNGSource.self, encoder: PNGEncoder.self),
             FormatEntry(format: .webp, name: "WebP", mimeType: "image/webp", nameExtensions: ["webp"],
                         source: WebPSource.self, encoder: WebPEncoder.self),
+            FormatEntry(format: .gif, name: "GIF", mimeType: "image/gif", nameExtensions: ["gif"],
+                        source: GIFSource.self, encoder: nil),
+            FormatEntry(format: .tiff, name: "TIFF", mimeType: "image/tiff", nameExtensions: ["tif", "tiff"],
+                        source: TIFFSource.self, encoder: nil),
         ]
     }
 

@@ -36,7 +36,7 @@ import Testing
     @Test func namesExtensionsAndOptionValuesComeFromTheRows() throws {
         #expect(ImageFormat.allCases == FormatTable.entries.map(\.format))
         #expect(ImageFormat(rawValue: "jpeg") == .jpeg && ImageFormat(rawValue: "png") == .png)
-        #expect(ImageFormat(rawValue: "gif") == nil && ImageFormat(rawValue: "JPEG") == nil)
+        #expect(ImageFormat(rawValue: "bmp") == nil && ImageFormat(rawValue: "JPEG") == nil)
         #expect(FormatTable.writableFormat(named: "JPG") == .jpeg && FormatTable.writableFormat(named: "Png") == .png)
         #expect(FormatTable.writableFormat(named: "bmp") == nil)
         #expect(ImageFormat.jpeg.fileExtension == "jpg" && ImageFormat.png.mimeType == "image/png")
