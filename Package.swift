@@ -21,13 +21,23 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        .systemLibrary(
+            name: "CHeif",
+            pkgConfig: "libheif",
+            providers: [.apt(["libheif-dev"])]
+        ),
+        .systemLibrary(
+            name: "CAVIF",
+            pkgConfig: "libavif",
+            providers: [.apt(["libavif-dev"])]
+        ),
         // Every libpng call lives here: libpng reports errors with longjmp, which Swift cannot catch.
         .target(name: "CPNGShim", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
         // Linux calls Swift cannot make directly (variadic prctl, CPU_* macros).
         .target(name: "CSystemShim"),
         .target(
             name: "ThumbnailKit",
-            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim"],
+            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CHeif", "CAVIF"],
             // Plain -O, bounds and overflow checks kept: a bug met on a hostile file traps (the pool
             // reports it) instead of corrupting memory; -Ounchecked measured only 1% faster.
             swiftSettings: []

@@ -9,6 +9,10 @@ public enum FormatTable {
                         optionAliases: ["jpg"], source: JPEGSource.self, encoder: JPEGEncoder.self),
             FormatEntry(format: .png, name: "PNG", mimeType: "image/png", nameExtensions: ["png"],
                         source: PNGSource.self, encoder: PNGEncoder.self),
+            FormatEntry(format: .heic, name: "HEIC", mimeType: "image/heic", nameExtensions: ["heic", "heif", "hif"],
+                        source: HEIFSource.self, encoder: nil),
+            FormatEntry(format: .avif, name: "AVIF", mimeType: "image/avif", nameExtensions: ["avif"],
+                        source: AVIFSource.self, encoder: AVIFEncoder.self),
         ]
     }
 

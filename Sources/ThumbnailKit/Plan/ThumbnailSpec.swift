@@ -7,6 +7,8 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     public var quality: Int = 75
     /// zlib level for PNG output, 0-9.
     public var pngLevel: Int = 6
+    /// AVIF encoder speed, 0 (slowest, smallest) to 10 (fastest).
+    public var avifSpeed: Int = 6
     /// Output format; nil keeps each source's.
     public var format: ImageFormat? = nil
     /// What transparent pixels are flattened onto when the output cannot hold alpha (JPEG).
@@ -29,6 +31,7 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
         hash.combine(ThumbnailKitInfo.version)
         hash.combine("blur=\(blurSigma) q=\(quality) png=\(pngLevel) fmt=\(format?.rawValue ?? "-") bg=\(background)")
         hash.combine("progressive=\(progressive) rotate=\(autoRotate) icc=\(keepICC)")
+        hash.combine("avif-speed=\(avifSpeed)")
         return hash.hex
     }
 }
