@@ -135,7 +135,7 @@ enum Tool {
         #expect(errors.count == 4, "\(run.stderr)")
         #expect(errors.contains { $0.hasPrefix("thumbnail: truncated.jpg: truncated") })
         #expect(errors.contains { $0 == "thumbnail: empty.png: empty file" })
-        #expect(errors.contains { $0 == "thumbnail: text.jpg: not a JPEG or PNG image" })
+        #expect(errors.contains { $0 == "thumbnail: text.jpg: not a \(FormatTable.readableNames) image" })
         #expect(errors.contains { $0 == "thumbnail: missing.png: No such file or directory" })
         #expect(run.stderrLines.last?.hasSuffix("2 thumbnails in") == false)
         #expect(run.stderrLines.last?.hasSuffix(", 4 failed") == true)

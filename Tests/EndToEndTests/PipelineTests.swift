@@ -39,7 +39,7 @@ import Testing
         #expect(photo["ms"] is Double || photo["ms"] is Int)
         let failed = try #require(objects.first { $0["status"] as? String == "failed" })
         #expect(failed["input"] as? String == "bad.png")
-        #expect((failed["error"] as? String)?.contains("not a JPEG or PNG") == true)
+        #expect((failed["error"] as? String)?.contains("not a \(FormatTable.readableNames)") == true)
     }
 
     @Test func recursiveRunsMirrorTheTreeAndReportLoops() throws {
