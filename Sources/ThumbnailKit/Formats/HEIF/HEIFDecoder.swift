@@ -32,6 +32,9 @@ final class HEIFDecoder {
         self.data = data
         guard let context = heif_context_alloc() else { throw .unsupported("cannot start libheif") }
         self.context = context
+        // Grid tiles decoded one at a time: each worker process is one of a pool that already
+        // fills the cores, and tiles decoded in parallel would each hold their own frame.
+        heif_context_set_max_decoding_threads(context, 0)
         let read = data.withUnsafeBytes { heif_context_read_from_memory_without_copy(context, $0.baseAddress, $0.count, nil) }
         // The error's message lives in the context: classified before the context is freed.
         if read.code != heif_error_Ok {
