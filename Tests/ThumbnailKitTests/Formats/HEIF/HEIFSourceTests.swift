@@ -5,22 +5,23 @@ import Testing
 @Suite struct HEIFSourceTests {
     /// The fixtures both libheif and heif-convert decode (made by make-fixtures.sh and taken
     /// from pillow-heif's test images).
-    static let decodable = [
-        "landscape.heic", "landscape-avif.avif", "alpha.heic", "alpha-avif.avif", "monkey-10bit.heic",
-        "monkey-10bit-avif.avif", "portrait-irot-imir.avif", "grid-2x2.avif",
-        "pillow-heif-RGB_8__29x100.heif", "pillow-heif-RGBA_10__29x100.heif", "pillow-heif-RGB_12__29x100.heif",
+    static let decodableHEIC = [
+        "landscape.heic", "alpha.heic", "monkey-10bit.heic", "pillow-heif-RGB_8__29x100.heif", "pillow-heif-RGBA_10__29x100.heif", "pillow-heif-RGB_12__29x100.heif",
         "pillow-heif-L_8__29x100.heif", "pillow-heif-LA_8__29x100.heif", "pillow-heif-RGB_8_chroma444.heif",
         "pillow-heif-transform_mismatch_thumbnail.heic", "pillow-heif-crop_mismatch_thumbnail.heic",
     ]
+    /// The AVIF fixtures (made by make-fixtures.sh with avifenc).
+    static let decodableAVIF = ["landscape-avif.avif", "alpha-avif.avif", "monkey-10bit-avif.avif",
+                                "portrait-irot-imir.avif", "grid-2x2.avif"]
 
     static func bytes(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("heif/" + name))))
     }
 
-    static func source(_ name: String) throws -> HEIFSource {
+    static func source(_ name: String) throws -> any ImageSource {
         let path = Fixtures.path("heif/" + name)
         let entry = try #require(FormatTable.sniff(try FileIO.readPrefix(path: path, count: FormatTable.sniffLength)))
-        return try #require(try entry.source.init(path: path, handles: CodecHandles(), fingerprinting: false) as? HEIFSource)
+        return try entry.source.init(path: path, handles: CodecHandles(), fingerprinting: false)
     }
 
     @Test func brandsTellHEICFromAVIF() throws {
@@ -52,10 +53,9 @@ import Testing
         let landscape = try Self.source("landscape.heic").header
         #expect(landscape == ImageHeader(width: 640, height: 426, channels: 3))
         #expect(try Self.source("alpha-avif.avif").header == ImageHeader(width: 400, height: 266, channels: 4))
-        // Stored as the 300x450 portrait, shown rotated a quarter turn by irot: upright 450x300,
-        // and libheif applies the turn, so there is no orientation left to apply.
+        // Stored as the 300x450 portrait with irot 1 and imir 1: orientation 7 (transverse).
         let turned = try Self.source("portrait-irot-imir.avif").header
-        #expect(turned.width == 450 && turned.height == 300 && turned.orientation == 1)
+        #expect(turned.width == 300 && turned.height == 450 && turned.orientation == 7)
         // monkey16.png's ICC profile, carried by heif-enc and avifenc into `colr`.
         let png = try PNGDecoder(path: Fixtures.path("jpeg/monkey16.png"), maxDimension: 1 << 20)
         let profile = try #require(png.iccProfile)
@@ -67,14 +67,25 @@ import Testing
         #expect(try Self.source("pillow-heif-zPug_3.heic").header.frameCount == 3)
     }
 
-    /// Our decode of every fixture equals heif-convert's (the same libheif, so 8-bit files match
-    /// exactly; 10- and 12-bit ones go to 8 bits by two roundings: within one level).
-    @Test(arguments: decodable)
+    /// Our decode of every HEIC fixture equals heif-convert's (the same libheif, so 8-bit files
+    /// match exactly; 10- and 12-bit ones go to 8 bits by two roundings: within one level).
+    @Test(arguments: decodableHEIC)
     func decodesLikeHeifConvert(_ name: String) throws {
-        let ours = try Self.source(name).decodeWhole()
         let reference = try #require(try HEIFReference.heifConvert(Fixtures.path("heif/" + name))?.first)
+        try Self.expectAlike(try Self.source(name).decodeWhole(), reference)
+    }
+
+    /// Our decode of every AVIF fixture equals avifdec's (the same libavif conversion, in strips
+    /// here and whole there: the strips join without a seam), in stored orientation.
+    @Test(arguments: decodableAVIF)
+    func decodesLikeAvifdec(_ name: String) throws {
+        let reference = try #require(try HEIFReference.avifdec(Fixtures.path("heif/" + name)))
+        try Self.expectAlike(try Self.source(name).decodeWhole(), reference)
+    }
+
+    static func expectAlike(_ ours: PixelBuffer, _ reference: PixelBuffer) throws {
         try #require(ours.width == reference.width && ours.height == reference.height && ours.channels == reference.channels,
-                     "ours \(ours.width)x\(ours.height)x\(ours.channels), heif-convert \(reference.width)x\(reference.height)x\(reference.channels)")
+                     "ours \(ours.width)x\(ours.height)x\(ours.channels), reference \(reference.width)x\(reference.height)x\(reference.channels)")
         var worst = 0
         for i in 0..<ours.pixels.count { worst = max(worst, abs(Int(ours.pixels[i]) - Int(reference.pixels[i]))) }
         #expect(worst <= 1, "largest difference \(worst)")
@@ -89,31 +100,57 @@ import Testing
         #expect(ours != all[0])
     }
 
-    /// The AVIF stored sideways with irot 1 and imir 1 decodes turned upright.
-    @Test func irotAndImirAreApplied() throws {
-        let renderer = ThumbnailRenderer(spec: ThumbnailSpec())
-        let turned = try renderer.decodeWhole(Fixtures.path("heif/portrait-irot-imir.avif"))
-        let reference = try #require(try HEIFReference.avifdec(Fixtures.path("heif/portrait-irot-imir.avif")))
-        // avifdec ignores irot/imir: it gives the stored 300x450 portrait. Turned back by hand
-        // (irot 1 is a quarter turn anticlockwise, applied before imir 1, a left-right mirror),
-        // it must be our upright image.
-        #expect(reference.width == 300 && reference.height == 450)
-        #expect(turned.width == 450 && turned.height == 300)
-        var expected = PixelBuffer(width: 450, height: 300, channels: 3)
-        var unturned = PixelBuffer(width: 450, height: 300, channels: 3)
-        for y in 0..<300 {
-            for x in 0..<450 {
-                // Rotated anticlockwise then mirrored left-right: shown (x, y) is stored
-                // (299 - y, 449 - x). Unturned: the stored pixels read row by row as if upright.
-                for c in 0..<3 {
-                    expected[x, y, c] = reference[299 - y, 449 - x, c]
-                    unturned[x, y, c] = reference.pixels[(y * 450 + x) * 3 + c]
+    /// Each irot angle and imir mode, applied by hand in HEIF's order (rotation, then mirror), is
+    /// the EXIF orientation the decoder reports for it.
+    @Test func irotAndImirMapToEXIFOrientations() {
+        var stored = PixelBuffer(width: 3, height: 2, channels: 1)
+        for i in 0..<6 { stored.pixels[i] = UInt8(i) }
+        func rotatedAnticlockwise(_ image: PixelBuffer) -> PixelBuffer {
+            var out = PixelBuffer(width: image.height, height: image.width, channels: 1)
+            for y in 0..<out.height { for x in 0..<out.width { out[x, y, 0] = image[image.width - 1 - y, x, 0] } }
+            return out
+        }
+        func mirrored(_ image: PixelBuffer, leftRight: Bool) -> PixelBuffer {
+            var out = image
+            for y in 0..<image.height {
+                for x in 0..<image.width {
+                    out[x, y, 0] = leftRight ? image[image.width - 1 - x, y, 0] : image[x, image.height - 1 - y, 0]
                 }
             }
+            return out
         }
-        // avifdec turns YUV into RGB its own way (libyuv): close, not equal.
-        #expect(psnr(turned, expected) > 40)
-        #expect(psnr(turned, unturned) < 20)
+        for angle in 0..<4 {
+            var turned = stored
+            for _ in 0..<angle { turned = rotatedAnticlockwise(turned) }
+            #expect(stored.oriented(AVIFDecoder.orientation(angle: angle, mirror: nil)) == turned, "irot \(angle)")
+            for mode in [0, 1] {
+                #expect(stored.oriented(AVIFDecoder.orientation(angle: angle, mirror: mode)) == mirrored(turned, leftRight: mode == 1),
+                        "irot \(angle) imir \(mode)")
+            }
+        }
+    }
+
+    /// The AVIF stored sideways with irot 1 and imir 1 gives upright thumbnails: those of
+    /// heif-convert's rendering (libheif applies irot and imir itself); with --no-rotate, the
+    /// stored order.
+    @Test func irotAndImirAreApplied() throws {
+        let path = Fixtures.path("heif/portrait-irot-imir.avif")
+        let upright = try #require(try HEIFReference.heifConvert(path)?.first)
+        #expect(upright.width == 450 && upright.height == 300)
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(try PNGEncoder.encode(upright)).write(to: URL(fileURLWithPath: folder + "/upright.png"))
+        let box = [BoxSize(width: 120, height: 120)]
+        let renderer = ThumbnailRenderer(spec: ThumbnailSpec())
+        let ours = try #require(try renderer.thumbnails(of: path, boxes: box).first)
+        let reference = try #require(try renderer.thumbnails(of: folder + "/upright.png", boxes: box).first)
+        try #require(ours.width == 120 && ours.height == 80 && reference.width == 120)
+        // libheif and libavif upsample chroma differently (nearest, bilinear): close, not equal.
+        #expect(psnr(ours, reference) > 40)
+        var spec = ThumbnailSpec()
+        spec.autoRotate = false
+        let stored = try #require(try ThumbnailRenderer(spec: spec).thumbnails(of: path, boxes: box).first)
+        #expect(stored.width == 80 && stored.height == 120)
     }
 
     /// The 2x2 grid was cut from the top 424 rows of the photo landscape-avif.avif holds whole:
