@@ -138,6 +138,40 @@ import ThumbnailTestSupport
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
     }
 
+    /// Seeded mutations (bit flips, a byte inserted, deleted or replaced, truncations) of small
+    /// HEIC and AVIF files: each ends as a thumbnail or one failure naming it, and no decoder
+    /// crashes its worker.
+    @Test func mutatedFilesEndAsThumbnailsOrFailuresByName() throws {
+        let seeds = ["pillow-heif-RGB_8__29x100.heif", "pillow-heif-RGBA_10__29x100.heif", "pillow-heif-LA_8__29x100.heif",
+                     "pillow-heif-zPug_3.heic", "alpha-avif.avif", "monkey-10bit-avif.avif"]
+        let root = try Tool.workspace([])
+        var random = SeededRandom(seed: 29)
+        for i in 0..<300 {
+            let name = seeds[Int(random.next() % UInt64(seeds.count))]
+            var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Tool.fixtures + "/heif/" + name)))
+            let at = Int(random.next() % UInt64(bytes.count))
+            switch random.next() % 5 {
+            case 0: for _ in 0...(random.next() % 8) { let p = Int(random.next() % UInt64(bytes.count)); bytes[p] ^= 1 << (random.next() % 8) }
+            case 1: bytes.insert(UInt8(random.next() % 256), at: at)
+            case 2: bytes.remove(at: at)
+            case 3: bytes[at] = UInt8(random.next() % 256)
+            default: bytes = Array(bytes[..<max(at, 1)])
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: root + "/images/\(i)-" + name))
+        }
+        let run = try Tool.run(["images", "--out", "t", "--format", "png", "--json"], in: root)
+        #expect(run.status == 1)
+        let records = try run.stdoutLines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(records.count == 300)
+        #expect(Set(records.compactMap { $0["input"] as? String }).count == 300)
+        let failed = records.filter { $0["status"] as? String == "failed" }
+        let ok = records.count - failed.count
+        #expect(ok >= 60 && failed.count >= 60, "both kinds: \(ok) ok, \(failed.count) failed")
+        let crashes = failed.compactMap { $0["error"] as? String }.filter { $0.contains("signal") || $0.contains("worker") }
+        #expect(crashes.isEmpty, "\(crashes)")
+        #expect(run.stderrLines.filter { $0.hasPrefix("thumbnail: images/") }.count == failed.count)
+    }
+
     @Test func avifSpeedIsChecked() throws {
         let root = try Tool.workspace(["heif/landscape.heic"])
         let run = try Tool.run(["images", "--out", "t", "--format", "avif", "--avif-speed", "11"], in: root)

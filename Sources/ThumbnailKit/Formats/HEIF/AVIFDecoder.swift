@@ -140,6 +140,9 @@ final class AVIFDecoder {
         switch result {
         case AVIF_RESULT_TRUNCATED_DATA:
             return .truncated("the file ends before the image does (libavif: \(message))")
+        case AVIF_RESULT_BMFF_PARSE_FAILED where diagnostic.contains("sizeHint"):
+            // A box that claims more bytes than the file has left: the file was cut.
+            return .truncated("the file ends before the image does (libavif: \(message))")
         case AVIF_RESULT_NOT_IMPLEMENTED, AVIF_RESULT_UNSUPPORTED_DEPTH, AVIF_RESULT_NO_CODEC_AVAILABLE:
             return .unsupported(message)
         case AVIF_RESULT_DECODE_COLOR_FAILED, AVIF_RESULT_DECODE_ALPHA_FAILED:
