@@ -4,7 +4,7 @@ SWIFT ?= swift
 # python3-pil, python3-numpy and libjpeg-turbo-progs are the tests' reference decoders (Pillow, djpeg);
 # time (GNU time) measures peak memory in tests.
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs time
-# libheif1 decodes HEVC (libde265) and AV1 (dav1d, aom) with plugins built in; libavif15 encodes AV1
+# libheif1 decodes HEVC (libde265) with its plugins built in; libavif15 decodes AV1 (dav1d) and encodes it (aom).
 # with aom. heif-convert (libheif-examples) and avifenc/avifdec (libavif-bin) are the tests' references.
 APT_PACKAGES += libheif-dev libheif1 libavif-dev libavif15 libheif-examples libavif-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
