@@ -77,12 +77,6 @@ final class AVIFDecoder {
         }
     }
 
-    /// Rows per strip converted from YCbCr at a time, and rows of context converted either side
-    /// (chroma is upsampled from neighbouring rows: with the context, strips join seamlessly and
-    /// the rows equal a whole-image conversion).
-    static let stripRows = 32
-    static let contextRows = 4
-
     /// Decodes the image and hands its rows, as 8-bit RGB(A), to `body` top to bottom
     /// (`width * channels` bytes).
     func readRows(_ body: (UnsafePointer<UInt8>) -> Void) throws(CodecError) {
@@ -93,32 +87,7 @@ final class AVIFDecoder {
         guard Int(image.pointee.width) == width, Int(image.pointee.height) == height else {
             throw .corrupt("libavif decoded an image of another size than its header's")
         }
-        let rowBytes = width * channels
-        var strip = [UInt8](repeating: 0, count: rowBytes * (Self.stripRows + 2 * Self.contextRows))
-        var y = 0
-        while y < height {
-            let end = min(y + Self.stripRows, height)
-            let top = max(y - Self.contextRows, 0)
-            let bottom = min(end + Self.contextRows, height)
-            var view = avifImage()
-            var rect = avifCropRect(x: 0, y: UInt32(top), width: UInt32(width), height: UInt32(bottom - top))
-            let viewed = avifImageSetViewRect(&view, image, &rect)
-            guard viewed == AVIF_RESULT_OK else { throw Self.classify(viewed, decoder: decoder, decoding: true) }
-            var rgb = avifRGBImage()
-            avifRGBImageSetDefaults(&rgb, &view)
-            rgb.depth = 8
-            rgb.format = hasAlpha ? AVIF_RGB_FORMAT_RGBA : AVIF_RGB_FORMAT_RGB
-            rgb.rowBytes = UInt32(rowBytes)
-            let converted = strip.withUnsafeMutableBufferPointer { buffer -> avifResult in
-                rgb.pixels = buffer.baseAddress
-                return avifImageYUVToRGB(&view, &rgb)
-            }
-            guard converted == AVIF_RESULT_OK else { throw Self.classify(converted, decoder: decoder, decoding: true) }
-            strip.withUnsafeBufferPointer { buffer in
-                for row in y..<end { body(buffer.baseAddress! + (row - top) * rowBytes) }
-            }
-            y = end
-        }
+        try YCbCrStrips.readRows(of: image, channels: channels, { Self.classify($0, decoder: decoder, decoding: true) }, body)
     }
 
     /// The whole image, decoded, in stored orientation.
