@@ -89,8 +89,17 @@ import ThumbnailTestSupport
                                        "pngsuite/basn6a08.png", "jpeg/testorig.jpg"])
         let common = ["images", "--size", "200x200", "--quality", "\(quality)", "--avif-speed", "6"]
         #expect(try Tool.run(common + ["--out", "png", "--format", "png"], in: root).status == 0)
-        let run = try Tool.run(common + ["--out", "avif", "--format", "avif"], in: root)
+        let run = try Tool.run(common + ["--out", "avif", "--format", "avif", "--json"], in: root)
         #expect(run.status == 0, "\(run.stderr)")
+        // Pillow's Image.thumbnail size for each source's upright size, asked of Pillow itself.
+        var pillowSizes: [String: [Int]] = [:]
+        for line in run.stdoutLines {
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let (w, h) = (try #require(record["source_width"] as? Int), try #require(record["source_height"] as? Int))
+            let pillow = try Tool.runProgram(DifferentialTests.python, ["-c", "from PIL import Image; im = Image.new('L', (\(w), \(h))); im.thumbnail((200, 200)); print(im.size[0], im.size[1])"], in: root)
+            let stem = OutputNaming.stem(of: ((try #require(record["output"] as? String)) as NSString).lastPathComponent)
+            pillowSizes[stem] = pillow.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
         let q = "\(AVIFEncoder.quantizer(forQuality: quality))"
         for stem in ["landscape", "alpha", "Landscape_6", "basn6a08", "testorig"] {
             let png = try PNGDecoder(path: root + "/png/\(stem).png", maxDimension: 1 << 16).readImage()
@@ -101,6 +110,7 @@ import ThumbnailTestSupport
             let theirs = try decoded(root + "/\(stem)-avifenc.avif")
             try #require(ours.width == reference.width && ours.height == reference.height && ours.channels == reference.channels,
                          "\(stem): \(ours.width)x\(ours.height)x\(ours.channels)")
+            #expect(pillowSizes[stem] == [ours.width, ours.height], "\(stem): Pillow's size \(pillowSizes[stem] ?? [])")
             let (mine, avifencs) = (ours.psnr(to: reference), theirs.psnr(to: reference))
             #expect(mine >= avifencs - 1, "\(stem) q\(quality): \(mine) dB, avifenc \(avifencs) dB")
             for (a, b) in zip(means(ours), means(reference)) {
