@@ -5,7 +5,7 @@ SWIFT ?= swift
 # time (GNU time) measures peak memory in tests.
 APT_PACKAGES = libturbojpeg0-dev libpng-dev pkg-config python3-pil python3-numpy libjpeg-turbo-progs time
 # libheif1 decodes HEVC (libde265) with its plugins built in; libavif15 decodes AV1 (dav1d) and encodes it (aom).
-# with aom. heif-convert (libheif-examples) and avifenc/avifdec (libavif-bin) are the tests' references.
+# heif-convert (libheif-examples) and avifenc/avifdec (libavif-bin) are the tests' references.
 APT_PACKAGES += libheif-dev libheif1 libavif-dev libavif15 libheif-examples libavif-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
