@@ -31,7 +31,8 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
         hash.combine(ThumbnailKitInfo.version)
         hash.combine("blur=\(blurSigma) q=\(quality) png=\(pngLevel) fmt=\(format?.rawValue ?? "-") bg=\(background)")
         hash.combine("progressive=\(progressive) rotate=\(autoRotate) icc=\(keepICC)")
-        hash.combine("avif-speed=\(avifSpeed)")
+        // Only when not the default: keys made before the option existed stay valid.
+        if avifSpeed != 6 { hash.combine("avif-speed=\(avifSpeed)") }
         return hash.hex
     }
 }
