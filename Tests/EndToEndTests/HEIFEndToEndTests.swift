@@ -182,6 +182,25 @@ import ThumbnailTestSupport
         #expect(run.stderrLines.filter { $0.hasPrefix("thumbnail: images/") }.count == failed.count)
     }
 
+    /// A 5120x2880 AVIF needs dav1d's 4:2:0 frame (22 MB) and a strip of RGB rows: the peak of
+    /// the run is at most 16 MB over that frame plus what the same run costs on a tiny PNG.
+    @Test func aLargeAVIFNeedsItsFrameAndLittleMore() throws {
+        let root = try Tool.workspace(["huge-5120x2880.avif", "pngsuite/basn2c08.png"])
+        func peak(_ file: String) throws -> Int {
+            let run = try Tool.runProgram("/usr/bin/time", ["-f", "%M", "-o", "peak", Tool.binary, "images/" + file, "--out", "t",
+                                                            "--jobs", "1", "--format", "png"], in: root)
+            #expect(run.status == 0, "\(run.stderr)")
+            return try #require(Int(String(contentsOfFile: root + "/peak", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        let baseline = try peak("basn2c08.png")
+        let avif = try peak("huge-5120x2880.avif")
+        let frame = 5120 * 2880 * 3 / 2 / 1024
+        #expect(avif - baseline <= frame + 16 * 1024, "peak \(avif) KiB, tiny PNG \(baseline) KiB, frame \(frame) KiB")
+        let thumb = try ThumbnailRenderer(spec: ThumbnailSpec()).decodeWhole(root + "/t/huge-5120x2880.png")
+        #expect(thumb.width == 50 && thumb.height == 28)
+        #expect(thumb[25, 14, 0] > 240 && thumb[25, 14, 1] > 240 && thumb[25, 14, 2] > 240, "the white disc in the middle")
+    }
+
     @Test func avifSpeedIsChecked() throws {
         let root = try Tool.workspace(["heif/landscape.heic"])
         let run = try Tool.run(["images", "--out", "t", "--format", "avif", "--avif-speed", "11"], in: root)

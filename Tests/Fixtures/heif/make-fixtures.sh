@@ -35,3 +35,16 @@ avifenc -j 1 -s 8 --min 12 --max 12 -d 10 -y 444 "$CORPUS/jpeg/monkey16.png" mon
 avifenc -j 1 -s 8 --min 18 --max 18 -y 420 --irot 1 --imir 1 "$T/portrait.png" portrait-irot-imir.avif
 # A 2x2 grid of 320x212 tiles.
 avifenc -j 1 -s 8 --min 18 --max 18 -y 420 -g 2x2 "$T/landscape-even.png" grid-2x2.avif
+# A smooth 5120x2880 picture (gradients and a white disc), 4:2:0, for the memory test: 15 KB.
+/usr/bin/python3 - "$T" <<'PY'
+import sys
+import numpy as np
+from PIL import Image, ImageDraw
+w, h = 5120, 2880
+x = np.linspace(0, 255, w)[None, :].repeat(h, 0)
+y = np.linspace(0, 255, h)[:, None].repeat(w, 1)
+im = Image.fromarray(np.stack([x, y, 255 - x / 2 - y / 2], -1).astype(np.uint8), "RGB")
+ImageDraw.Draw(im).ellipse((1560, 440, 3560, 2440), fill=(255, 255, 255))
+im.save(sys.argv[1] + "/huge.png")
+PY
+avifenc -j 2 -s 9 --min 40 --max 40 -y 420 "$T/huge.png" ../huge-5120x2880.avif
