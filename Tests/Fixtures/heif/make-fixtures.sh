@@ -48,3 +48,4 @@ ImageDraw.Draw(im).ellipse((1560, 440, 3560, 2440), fill=(255, 255, 255))
 im.save(sys.argv[1] + "/huge.png")
 PY
 avifenc -j 2 -s 9 --min 40 --max 40 -y 420 "$T/huge.png" ../huge-5120x2880.avif
+heif-enc -q 30 -o ../huge-5120x2880.heic "$T/huge.png"
