@@ -33,6 +33,8 @@ heif-enc -q 80 -b 10 -o monkey-10bit.heic "$CORPUS/jpeg/monkey16.png"
 avifenc -j 1 -s 8 --min 12 --max 12 -d 10 -y 444 "$CORPUS/jpeg/monkey16.png" monkey-10bit-avif.avif
 # irot 1 (90 degrees anticlockwise) and imir 1 (left-right mirror): stored sideways and mirrored.
 avifenc -j 1 -s 8 --min 18 --max 18 -y 420 --irot 1 --imir 1 "$T/portrait.png" portrait-irot-imir.avif
+# A clean-aperture crop (clap) of 400x300 at (40, 20), which libavif does not apply.
+avifenc -j 1 -s 8 --min 18 --max 18 -y 420 --crop 40,20,400,300 "$T/landscape.png" landscape-clap-avif.avif
 # A 2x2 grid of 320x212 tiles.
 avifenc -j 1 -s 8 --min 18 --max 18 -y 420 -g 2x2 "$T/landscape-even.png" grid-2x2.avif
 # A smooth 5120x2880 picture (gradients and a white disc), 4:2:0, for the memory test: 15 KB.

@@ -153,6 +153,22 @@ import Testing
         #expect(stored.width == 80 && stored.height == 120)
     }
 
+    /// libavif does not apply a `clap` crop: such an AVIF goes through libheif, which does, and
+    /// decodes as heif-convert does (400x300 from the 640x426 coded picture).
+    @Test func aCleanApertureCropIsApplied() throws {
+        let source = try Self.source("landscape-clap-avif.avif")
+        #expect(source.header == ImageHeader(width: 400, height: 300, channels: 3))
+        let reference = try #require(try HEIFReference.heifConvert(Fixtures.path("heif/landscape-clap-avif.avif"))?.first)
+        try Self.expectAlike(try source.decodeWhole(), reference)
+        // The crop is the 400x300 rectangle at (40, 20) of the coded picture, as avifenc was asked.
+        let whole = try #require(try HEIFReference.avifdec(Fixtures.path("heif/landscape-clap-avif.avif")))
+        #expect(whole.width == 640 && whole.height == 426)
+        var cropped = PixelBuffer(width: 400, height: 300, channels: 3)
+        for y in 0..<300 { for x in 0..<400 { for c in 0..<3 { cropped[x, y, c] = whole[x + 40, y + 20, c] } } }
+        // libheif and libavif upsample chroma differently: close, not equal.
+        #expect(psnr(try source.decodeWhole(), cropped) > 38)
+    }
+
     /// The 2x2 grid was cut from the top 424 rows of the photo landscape-avif.avif holds whole:
     /// assembled, it is that photo (each encoded on its own: close, not equal), seams included.
     @Test func gridsAreAssembledFromTheirTiles() throws {
