@@ -41,6 +41,16 @@ let package = Package(
             pkgConfig: "libtiff-4",
             providers: [.apt(["libtiff-dev"])]
         ),
+        .systemLibrary(
+            name: "CHeif",
+            pkgConfig: "libheif",
+            providers: [.apt(["libheif-dev"])]
+        ),
+        .systemLibrary(
+            name: "CAVIF",
+            pkgConfig: "libavif",
+            providers: [.apt(["libavif-dev"])]
+        ),
         // Every libpng call lives here: libpng reports errors with longjmp, which Swift cannot catch.
         .target(name: "CPNGShim", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
         // The workers' system call filter (Batch/Sandbox.swift).
@@ -53,7 +63,7 @@ let package = Package(
         .target(name: "CSystemShim"),
         .target(
             name: "ThumbnailKit",
-            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp", "CSQLite", "CGIF", "CTIFF"],
+            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp", "CSQLite", "CGIF", "CTIFF", "CHeif", "CAVIF"],
             // Plain -O, bounds and overflow checks kept: a bug met on a hostile file traps (the pool
             // reports it) instead of corrupting memory; -Ounchecked measured only 1% faster.
             swiftSettings: []

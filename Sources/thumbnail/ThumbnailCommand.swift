@@ -52,6 +52,11 @@ struct ThumbnailCommand: ParsableCommand {
             transform: { try ArgumentCheck.number($0, in: 0...9, "--png-level") })
     var pngLevel: Int = 6
 
+    @Option(name: .customLong("avif-speed"), parsing: .unconditional,
+            help: ArgumentHelp("AVIF encoder speed, 0 (slowest, smallest) to 10 (fastest); --quality sets its quantiser.", valueName: "0-10"),
+            transform: { try ArgumentCheck.number($0, in: 0...10, "--avif-speed") })
+    var avifSpeed: Int = 6
+
     @Option(help: ArgumentHelp(FormatTable.formatOptionHelp, valueName: "format"))
     var format: ImageFormat?
 
@@ -141,6 +146,7 @@ struct ThumbnailCommand: ParsableCommand {
         spec.blurSigma = blur
         spec.quality = quality
         spec.pngLevel = pngLevel
+        spec.avifSpeed = avifSpeed
         spec.format = format
         spec.background = background
         spec.maxPixels = maxPixels

@@ -15,6 +15,10 @@ public enum FormatTable {
                         source: GIFSource.self, encoder: nil),
             FormatEntry(format: .tiff, name: "TIFF", mimeType: "image/tiff", nameExtensions: ["tif", "tiff"],
                         source: TIFFSource.self, encoder: nil),
+            FormatEntry(format: .heic, name: "HEIC", mimeType: "image/heic", nameExtensions: ["heic", "heif", "hif"],
+                        source: HEIFSource.self, encoder: nil),
+            FormatEntry(format: .avif, name: "AVIF", mimeType: "image/avif", nameExtensions: ["avif"],
+                        source: AVIFSource.self, encoder: AVIFEncoder.self),
         ]
     }
 

@@ -7,6 +7,8 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     public var quality: Int = 75
     /// zlib level for PNG output, 0-9.
     public var pngLevel: Int = 6
+    /// AVIF encoder speed, 0 (slowest, smallest) to 10 (fastest).
+    public var avifSpeed: Int = 6
     /// Output format; nil keeps each source's.
     public var format: ImageFormat? = nil
     /// What transparent pixels are flattened onto when the output cannot hold alpha (JPEG).
@@ -36,6 +38,8 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
         hash.combine("progressive=\(progressive) rotate=\(autoRotate) icc=\(keepICC)")
         // Only when set, so the keys of runs made before WebP output existed stay valid.
         if lossless { hash.combine("lossless") }
+        // Only when not the default: keys made before the option existed stay valid.
+        if avifSpeed != 6 { hash.combine("avif-speed=\(avifSpeed)") }
         return hash.hex
     }
 }
