@@ -13,6 +13,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var sourceWidth: Int
     public var sourceHeight: Int
     public var outputs: [OutputRecord]
+    /// The `--placeholder` strings made with the thumbnails (nil without the option).
+    public var placeholders: Placeholders? = nil
 }
 
 /// The incremental-run state of one output folder, kept in the hidden file `.thumbnail-state.json`
@@ -84,7 +86,8 @@ public final class RunState {
         touched.insert(input.path)
         records[input.path] = RunRecord(size: input.size, modified: input.modified, fingerprint: result.fingerprint,
                                         settings: settings, sourceWidth: result.sourceWidth,
-                                        sourceHeight: result.sourceHeight, outputs: result.outputs)
+                                        sourceHeight: result.sourceHeight, outputs: result.outputs,
+                                        placeholders: result.placeholders)
     }
 
     /// Forgets `input` (its render failed: whatever is on disk is not known to be current).
