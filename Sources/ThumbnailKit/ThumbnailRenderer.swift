@@ -35,6 +35,7 @@ public final class ThumbnailRenderer {
             // plan, the same pixels): written and listed once.
             if records.contains(where: { $0.path == path }) { continue }
             var record = OutputRecord(path: path, width: image.width, height: image.height, bytes: 0, box: output.box.description)
+            record.format = format.rawValue
             let bytes: [UInt8]
             if let budget = spec.maxBytes, encoder is any LossyThumbnailEncoder {
                 let fitted = try BudgetedEncoding.encode(image, iccProfile: iccProfile, spec: spec, maxBytes: budget, with: encoder)

@@ -50,6 +50,8 @@ import ThumbnailTestSupport
             for key in ["thumbhash", "blurhash", "color", "lqip"] {
                 #expect(source[key] as? String == record[key] as? String && record[key] as? String != nil, "\(input) \(key)")
             }
+            let output = try #require((source["outputs"] as? [[String: Any]])?.first)
+            #expect(output["format"] as? String == "jpeg" && output["mime_type"] as? String == "image/jpeg")
         }
         // An up-to-date source keeps its placeholders in the records and the manifest.
         let again = try Tool.run(["images", "--out", "thumbs", "--size", "128x128", "--json", "-q",

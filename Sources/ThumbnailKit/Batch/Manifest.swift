@@ -13,10 +13,14 @@ public struct Manifest: Encodable, Sendable {
         /// The `--max-bytes` quality chosen, and whether even quality 1 was over (absent otherwise).
         public var quality: Int? = nil
         public var overBudget: Bool? = nil
+        /// The format written and its MIME type, for `<picture>`/`<source type=...>`.
+        public var format: String? = nil
+        public var mimeType: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case output, box, width, height, bytes, quality
+            case output, box, width, height, bytes, quality, format
             case overBudget = "over_budget"
+            case mimeType = "mime_type"
         }
     }
 
@@ -54,7 +58,8 @@ public struct Manifest: Encodable, Sendable {
                              placeholders: Placeholders? = nil) {
         let listed = outputs.map {
             Output(output: FilePaths.relative(FilePaths.absolute($0.path), to: folder), box: $0.box, width: $0.width,
-                   height: $0.height, bytes: $0.bytes, quality: $0.quality, overBudget: $0.overBudget)
+                   height: $0.height, bytes: $0.bytes, quality: $0.quality, overBudget: $0.overBudget, format: $0.format,
+                   mimeType: $0.format.flatMap(ImageFormat.init(rawValue:))?.mimeType)
         }
         sources.append(Source(input: FilePaths.relative(FilePaths.absolute(input), to: folder), sourceWidth: sourceWidth,
                               sourceHeight: sourceHeight, outputs: listed, thumbhash: placeholders?.thumbhash,

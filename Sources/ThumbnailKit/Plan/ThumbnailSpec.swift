@@ -76,6 +76,8 @@ public struct OutputRecord: Codable, Equatable, Sendable {
     public var quality: Int? = nil
     /// True when the file is over the `--max-bytes` budget even at quality 1.
     public var overBudget: Bool? = nil
+    /// The format written (`jpeg`), for the manifest (nil in records of earlier versions).
+    public var format: String? = nil
 
     public init(path: String, width: Int, height: Int, bytes: Int, box: String) {
         self.path = path
