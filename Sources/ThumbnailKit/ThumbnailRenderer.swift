@@ -15,13 +15,7 @@ public final class ThumbnailRenderer {
     /// left at an output path that was not completely written.
     public func render(input: String, outputs: [OutputRequest]) throws(CodecError) -> RenderResult {
         let (entry, source) = try open(input, fingerprinting: true)
-        let focus = try attentionFocus(input, source.header, outputs.map(\.box))
-        let boxes = outputs.map(\.box)
-        var plans = try plans(source, boxes, focus: focus)
-        if !spec.placeholders.isEmpty, let first = boxes.first {
-            plans.append(placeholderPlan(source, first, focus: focus.first ?? (0.5, 0.5)))
-        }
-        var images = try source.reduce(into: plans).map { $0.oriented(orientation(source.header)) }
+        var images = try reduceForRender(input, source, outputs.map(\.box))
         let placeholders = spec.placeholders.isEmpty ? nil
             : PlaceholderMaker.make(spec.placeholders, from: images.removeLast(), background: spec.background)
         if spec.sharpen { images = images.map { $0.sharpened() } }
@@ -54,23 +48,62 @@ public final class ThumbnailRenderer {
                             fingerprint: try source.fingerprint(), placeholders: placeholders)
     }
 
-    /// For `--fit cover --crop attention`, the focus of each box's crop, from a small reduction
-    /// of the picture made by a first, separate decode (the source is opened again: a reduction
-    /// to 64 pixels is cheap for JPEG at 1/8 scale, a second read for PNG); else the centre.
-    private func attentionFocus(_ input: String, _ header: ImageHeader, _ boxes: [BoxSize]) throws(CodecError) -> [(x: Double, y: Double)] {
-        let centre = boxes.map { _ in (x: 0.5, y: 0.5) }
-        guard spec.fit == .cover, spec.crop == .attention else { return centre }
+    /// The thumbnails of `boxes`, upright, and last (with `--placeholder`) the placeholders' small
+    /// image, all from one decode. With `--crop attention`, each box's crop is centred on the focus
+    /// found in a 64-pixel reduction of the picture: from the same decoded frame when the source
+    /// holds one (JPEG), else from a first decode of its own (the source opened again; for PNG a
+    /// second read of the rows).
+    private func reduceForRender(_ input: String, _ source: any ImageSource, _ boxes: [BoxSize]) throws(CodecError) -> [PixelBuffer] {
+        let header = source.header
         try checkPixels(header)
         let orientation = orientation(header)
+        let centre = boxes.map { _ in (x: 0.5, y: 0.5) }
+        guard let windows = attentionWindows(header, boxes) else {
+            return try source.reduce(into: renderPlans(source, boxes, focus: centre)).map { $0.oriented(orientation) }
+        }
+        let side = AttentionCrop.analysisSide
+        let analysisPlan = ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: BoxSize(width: side, height: side),
+                                           blurSigma: 0, shrinkOnLoad: source.shrinkOnLoad, orientation: orientation)
+        let reduced: [PixelBuffer]
+        if let held = source as? any HeldDecodeSource {
+            reduced = try held.reduce(scaledFor: renderPlans(source, boxes, focus: centre), analysis: analysisPlan) { analysis in
+                renderPlans(source, boxes, focus: focus(analysis.oriented(orientation), header, windows))
+            }
+        } else {
+            let (_, again) = try open(input, fingerprinting: false)
+            let analysis = try again.reduce(into: [analysisPlan])[0].oriented(orientation)
+            reduced = try source.reduce(into: renderPlans(source, boxes, focus: focus(analysis, header, windows)))
+        }
+        return reduced.map { $0.oriented(orientation) }
+    }
+
+    /// The plan of each box (`focus`: each one's crop centre) and, with `--placeholder`, the
+    /// placeholders' plan last.
+    private func renderPlans(_ source: any ImageSource, _ boxes: [BoxSize], focus: [(x: Double, y: Double)]) -> [ShrinkPlan] {
+        let header = source.header
+        var plans = zip(boxes, focus).map { box, focus in
+            ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: box, blurSigma: spec.blurSigma,
+                            shrinkOnLoad: source.shrinkOnLoad, fit: spec.fit, focus: focus, orientation: orientation(header))
+        }
+        if !spec.placeholders.isEmpty, let first = boxes.first {
+            plans.append(placeholderPlan(source, first, focus: focus.first ?? (0.5, 0.5)))
+        }
+        return plans
+    }
+
+    /// With `--fit cover --crop attention`, each box's crop window (upright; placed later), or nil
+    /// when there is nothing to choose (not asked, or every window is the whole picture).
+    private func attentionWindows(_ header: ImageHeader, _ boxes: [BoxSize]) -> [CropWindow]? {
+        guard spec.fit == .cover, spec.crop == .attention else { return nil }
         let upright = uprightSize(header)
         let windows = boxes.map { CropWindow.fitting(width: upright.0, height: upright.1, box: $0, fit: .cover, focus: (0.5, 0.5)).window }
-        // Nothing to choose when every window is the whole picture.
-        if windows.allSatisfy({ $0.width == upright.0 && $0.height == upright.1 }) { return centre }
-        let (_, again) = try open(input, fingerprinting: false)
-        let side = AttentionCrop.analysisSide
-        let plan = ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: BoxSize(width: side, height: side),
-                                   blurSigma: 0, shrinkOnLoad: again.shrinkOnLoad, orientation: orientation)
-        guard let analysis = try again.reduce(into: [plan]).first?.oriented(orientation) else { return centre }
+        if windows.allSatisfy({ $0.width == upright.0 && $0.height == upright.1 }) { return nil }
+        return windows
+    }
+
+    /// Each window's focus in `analysis`, the upright picture reduced.
+    private func focus(_ analysis: PixelBuffer, _ header: ImageHeader, _ windows: [CropWindow]) -> [(x: Double, y: Double)] {
+        let upright = uprightSize(header)
         return windows.map {
             AttentionCrop.focus(in: analysis, pictureWidth: upright.0, pictureHeight: upright.1,
                                 windowWidth: $0.width, windowHeight: $0.height)
