@@ -107,8 +107,20 @@ import ThumbnailTestSupport
 
     /// A plain background with one high-contrast subject near the right edge: the centre crop
     /// misses it, attention keeps it.
-    @Test func attentionKeepsAnOffCentreSubject() throws {
+    /// JPEG (its decoded frame held for the analysis) and PNG (decoded twice), and the JPEG stored
+    /// turned (EXIF orientation 8: the subject ends up on the right only once it is upright).
+    @Test(arguments: ["jpeg", "png", "rotated"])
+    func attentionKeepsAnOffCentreSubject(kind: String) throws {
         let folder = try Tool.workspace(["web/offcentre-subject.jpg"])
+        let source = folder + "/images/offcentre-subject.jpg"
+        if kind != "jpeg" {
+            // The same picture as a PNG, or stored turned 90 degrees clockwise with orientation 8.
+            let script = kind == "png"
+                ? "from PIL import Image; import sys, os; Image.open(sys.argv[1]).save(sys.argv[1][:-3] + 'png'); os.remove(sys.argv[1])"
+                : "from PIL import Image; import sys; im = Image.open(sys.argv[1]); e = im.getexif(); e[0x0112] = 8; im.transpose(Image.Transpose.ROTATE_270).save(sys.argv[1], quality=90, exif=e)"
+            let made = try Tool.runProgram("/usr/bin/python3", ["-c", script, source], in: folder)
+            #expect(made.status == 0, "\(made.stderr)")
+        }
         for crop in ["centre", "attention"] {
             let run = try Tool.run(["images", "--out", crop, "--fit", "cover", "--crop", crop, "--size", "64x64",
                                     "--format", "png", "-q"], in: folder)
