@@ -25,6 +25,11 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+	@# BlurHash's reference decoder (PyPI) for the placeholder tests, for Debian's python3.
+	@/usr/bin/python3 -c 'import blurhash' 2>/dev/null || { \
+	  /usr/bin/python3 -m pip --version >/dev/null 2>&1 || \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-pip; \
+	  $(SUDO) /usr/bin/python3 -m pip install -q --break-system-packages blurhash==1.1.5; }
 
 build: deps
 	$(SWIFT) build -c release --product thumbnail

@@ -195,6 +195,7 @@ cmd_tool() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs "$JOBS" --out "$
 cmd_tool_blur0() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 0 --jobs "$JOBS" --out "$OUT" "$IN"; }
 cmd_tool_nosandbox() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs "$JOBS" --sandbox off --out "$OUT" "$IN"; }
 cmd_tool_j1() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs 1 --out "$OUT" "$IN"; }
+cmd_tool_web() { "${TIMEV[@]}" "$BIN" --size "$BOX" --blur 2 --jobs "$JOBS" --fit cover --placeholder thumbhash,blurhash,color,lqip --out "$OUT" "$IN"; }
 cmd_vips() { "${TIMEV[@]}" xargs -0 -a "$INLIST" -P "$JOBS" -n 8 vipsthumbnail --size "$BOX" -o "$OUT/%s.jpg"; }
 cmd_magick() {
   "${TIMEV[@]}" xargs -0 -a "$INLIST" -P "$JOBS" -n 8 \
@@ -217,6 +218,7 @@ if [[ -n "$BIN" ]]; then
   add_case tool_blur0 "$JOBS" "thumbnail --blur 0" "thumbnail --size $BOX --blur 0 --jobs $JOBS"
   add_case tool_nosandbox "$JOBS" "thumbnail --sandbox off" "thumbnail --size $BOX --blur 2 --jobs $JOBS --sandbox off"
   add_case tool_j1 1 "thumbnail --jobs 1" "thumbnail --size $BOX --blur 2 --jobs 1"
+  add_case tool_web "$JOBS" "thumbnail --fit cover --placeholder (all four)" "thumbnail --size $BOX --blur 2 --jobs $JOBS --fit cover --placeholder thumbhash,blurhash,color,lqip"
 fi
 if command -v vipsthumbnail >/dev/null; then
   add_case vips "$JOBS" "vipsthumbnail (no blur)" "xargs -P$JOBS -n8 vipsthumbnail --size $BOX -o OUT/%s.jpg"

@@ -15,7 +15,10 @@ public final class ThumbnailRenderer {
     /// left at an output path that was not completely written.
     public func render(input: String, outputs: [OutputRequest]) throws(CodecError) -> RenderResult {
         let (entry, source) = try open(input, fingerprinting: true)
-        let images = try reduce(source, outputs.map(\.box))
+        var images = try reduceForRender(input, source, outputs.map(\.box))
+        let placeholders = spec.placeholders.isEmpty ? nil
+            : PlaceholderMaker.make(spec.placeholders, from: images.removeLast(), background: spec.background)
+        if spec.sharpen { images = images.map { $0.sharpened() } }
         let format = Self.outputFormat(spec.format, source: entry, hasAlpha: source.header.hasAlpha)
         let encoder = try self.encoder(for: format)
         let iccProfile = spec.keepICC ? source.header.iccProfile : nil
@@ -25,14 +28,98 @@ public final class ThumbnailRenderer {
             // Boxes that give the same size under a `{width}` name are one thumbnail (the same
             // plan, the same pixels): written and listed once.
             if records.contains(where: { $0.path == path }) { continue }
-            let bytes = try encoder.encode(image, iccProfile: iccProfile, spec: spec)
+            var record = OutputRecord(path: path, width: image.width, height: image.height, bytes: 0, box: output.box.description)
+            record.format = format.rawValue
+            let bytes: [UInt8]
+            if let budget = spec.maxBytes, encoder is any LossyThumbnailEncoder {
+                let fitted = try BudgetedEncoding.encode(image, iccProfile: iccProfile, spec: spec, maxBytes: budget, with: encoder)
+                bytes = fitted.bytes
+                record.quality = fitted.quality
+                record.overBudget = fitted.overBudget
+            } else {
+                bytes = try encoder.encode(image, iccProfile: iccProfile, spec: spec)
+            }
             try FileIO.writeAtomically(bytes, to: path)
-            records.append(OutputRecord(path: path, width: image.width, height: image.height, bytes: bytes.count,
-                                        box: output.box.description))
+            record.bytes = bytes.count
+            records.append(record)
         }
         let upright = uprightSize(source.header)
         return RenderResult(sourceWidth: upright.0, sourceHeight: upright.1, outputs: records,
-                            fingerprint: try source.fingerprint())
+                            fingerprint: try source.fingerprint(), placeholders: placeholders)
+    }
+
+    /// The thumbnails of `boxes`, upright, and last (with `--placeholder`) the placeholders' small
+    /// image, all from one decode. With `--crop attention`, each box's crop is centred on the focus
+    /// found in a 64-pixel reduction of the picture: from the same decoded frame when the source
+    /// holds one (JPEG), else from a first decode of its own (the source opened again; for PNG a
+    /// second read of the rows).
+    private func reduceForRender(_ input: String, _ source: any ImageSource, _ boxes: [BoxSize]) throws(CodecError) -> [PixelBuffer] {
+        let header = source.header
+        try checkPixels(header)
+        let orientation = orientation(header)
+        let centre = boxes.map { _ in (x: 0.5, y: 0.5) }
+        guard let windows = attentionWindows(header, boxes) else {
+            return try source.reduce(into: renderPlans(source, boxes, focus: centre)).map { $0.oriented(orientation) }
+        }
+        let side = AttentionCrop.analysisSide
+        let analysisPlan = ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: BoxSize(width: side, height: side),
+                                           blurSigma: 0, shrinkOnLoad: source.shrinkOnLoad, orientation: orientation)
+        let reduced: [PixelBuffer]
+        if let held = source as? any HeldDecodeSource {
+            reduced = try held.reduce(scaledFor: renderPlans(source, boxes, focus: centre), analysis: analysisPlan) { analysis in
+                renderPlans(source, boxes, focus: focus(analysis.oriented(orientation), header, windows))
+            }
+        } else {
+            let (_, again) = try open(input, fingerprinting: false)
+            let analysis = try again.reduce(into: [analysisPlan])[0].oriented(orientation)
+            reduced = try source.reduce(into: renderPlans(source, boxes, focus: focus(analysis, header, windows)))
+        }
+        return reduced.map { $0.oriented(orientation) }
+    }
+
+    /// The plan of each box (`focus`: each one's crop centre) and, with `--placeholder`, the
+    /// placeholders' plan last.
+    private func renderPlans(_ source: any ImageSource, _ boxes: [BoxSize], focus: [(x: Double, y: Double)]) -> [ShrinkPlan] {
+        let header = source.header
+        var plans = zip(boxes, focus).map { box, focus in
+            ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: box, blurSigma: spec.blurSigma,
+                            shrinkOnLoad: source.shrinkOnLoad, fit: spec.fit, focus: focus, orientation: orientation(header))
+        }
+        if !spec.placeholders.isEmpty, let first = boxes.first {
+            plans.append(placeholderPlan(source, first, focus: focus.first ?? (0.5, 0.5)))
+        }
+        return plans
+    }
+
+    /// With `--fit cover --crop attention`, each box's crop window (upright; placed later), or nil
+    /// when there is nothing to choose (not asked, or every window is the whole picture).
+    private func attentionWindows(_ header: ImageHeader, _ boxes: [BoxSize]) -> [CropWindow]? {
+        guard spec.fit == .cover, spec.crop == .attention else { return nil }
+        let upright = uprightSize(header)
+        let windows = boxes.map { CropWindow.fitting(width: upright.0, height: upright.1, box: $0, fit: .cover, focus: (0.5, 0.5)).window }
+        if windows.allSatisfy({ $0.width == upright.0 && $0.height == upright.1 }) { return nil }
+        return windows
+    }
+
+    /// Each window's focus in `analysis`, the upright picture reduced.
+    private func focus(_ analysis: PixelBuffer, _ header: ImageHeader, _ windows: [CropWindow]) -> [(x: Double, y: Double)] {
+        let upright = uprightSize(header)
+        return windows.map {
+            AttentionCrop.focus(in: analysis, pictureWidth: upright.0, pictureHeight: upright.1,
+                                windowWidth: $0.width, windowHeight: $0.height)
+        }
+    }
+
+    /// The plan of the placeholders' small image: the first box's window (the whole picture, or
+    /// its `cover` crop) fitted into `PlaceholderMaker.box`, so placeholders look like the thumbnail.
+    private func placeholderPlan(_ source: any ImageSource, _ box: BoxSize, focus: (x: Double, y: Double)) -> ShrinkPlan {
+        let header = source.header
+        let upright = uprightSize(header)
+        let window = CropWindow.fitting(width: upright.0, height: upright.1, box: box, fit: spec.fit, focus: focus).window
+        let size = ThumbnailSize.fit(width: window.width, height: window.height, in: PlaceholderMaker.box)
+        return ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, window: window, outputWidth: size.width,
+                               outputHeight: size.height, blurSigma: spec.blurSigma, orientation: orientation(header),
+                               shrinkOnLoad: source.shrinkOnLoad)
     }
 
     /// The format thumbnails are written in: `--format`'s, else the source's own, else (a format
@@ -72,19 +159,27 @@ public final class ThumbnailRenderer {
 
     /// The thumbnails of `source` for `boxes`, upright.
     private func reduce(_ source: any ImageSource, _ boxes: [BoxSize]) throws(CodecError) -> [PixelBuffer] {
+        let plans = try plans(source, boxes, focus: boxes.map { _ in (0.5, 0.5) })
+        // Reduced in stored orientation, then the small result turned upright: the filter is
+        // separable and each axis has its own weights, so this equals rotating first.
+        return try source.reduce(into: plans).map { $0.oriented(orientation(source.header)) }
+    }
+
+    /// The plan of each box (`focus`: each one's crop centre), after the `--max-pixels` check.
+    private func plans(_ source: any ImageSource, _ boxes: [BoxSize], focus: [(x: Double, y: Double)]) throws(CodecError) -> [ShrinkPlan] {
         let header = source.header
+        try checkPixels(header)
+        return zip(boxes, focus).map { box, focus in
+            ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: box, blurSigma: spec.blurSigma,
+                            shrinkOnLoad: source.shrinkOnLoad, fit: spec.fit, focus: focus, orientation: orientation(header))
+        }
+    }
+
+    private func checkPixels(_ header: ImageHeader) throws(CodecError) {
         let (pixels, overflow) = header.width.multipliedReportingOverflow(by: header.height)
         if overflow || pixels > spec.maxPixels {
             throw .tooManyPixels(width: header.width, height: header.height, limit: spec.maxPixels)
         }
-        let orientation = orientation(header)
-        let plans = boxes.map { box in
-            ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: box, blurSigma: spec.blurSigma,
-                            transposed: EXIFOrientation.swapsAxes(orientation), shrinkOnLoad: source.shrinkOnLoad)
-        }
-        // Reduced in stored orientation, then the small result turned upright: the filter is
-        // separable and each axis has its own weights, so this equals rotating first.
-        return try source.reduce(into: plans).map { $0.oriented(orientation) }
     }
 
     private func orientation(_ header: ImageHeader) -> Int {

@@ -69,3 +69,30 @@ enum ArgumentCheck {
 }
 
 extension SandboxMode: ExpressibleByArgument {}
+extension FitMode: ExpressibleByArgument {}
+extension CropAnchor: ExpressibleByArgument {}
+
+extension ArgumentCheck {
+    /// `--placeholder thumbhash,blurhash,color,lqip`: any of them, each once.
+    static func placeholders(_ text: String) throws -> [PlaceholderKind] {
+        var kinds: [PlaceholderKind] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let kind = PlaceholderKind(rawValue: String(part)) else {
+                throw ValidationError("'\(part)' is not a placeholder (thumbhash, blurhash, color, lqip)")
+            }
+            if !kinds.contains(kind) { kinds.append(kind) }
+        }
+        return kinds
+    }
+
+    /// A byte count: digits, optionally followed by k (1024) or m (1024 * 1024).
+    static func byteCount(_ text: String, _ what: String) throws -> Int {
+        let lower = text.lowercased()
+        let multiplier = lower.hasSuffix("k") ? 1024 : lower.hasSuffix("m") ? 1024 * 1024 : 1
+        let digits = multiplier == 1 ? lower : String(lower.dropLast())
+        guard let value = Int(digits), value >= 1, value <= Int.max / multiplier else {
+            throw ValidationError("\(what) must be a positive number of bytes (20000, 20k, 2m), not \(text)")
+        }
+        return value * multiplier
+    }
+}

@@ -76,6 +76,28 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(name: .customLong("strip-icc"), help: "Do not carry the source's ICC colour profile into the thumbnail.")
     var stripICC = false
 
+    @Option(help: ArgumentHelp("contain: the whole picture in the box; cover: the box filled exactly, the overflow cropped.",
+                               valueName: "contain|cover"))
+    var fit: FitMode = .contain
+
+    @Option(help: ArgumentHelp("What --fit cover keeps: centre, or attention (the region richest in edges, colour and skin).",
+                               valueName: "centre|attention"))
+    var crop: CropAnchor = .centre
+
+    @Option(help: ArgumentHelp("Placeholders for --json and --manifest, comma-separated: thumbhash, blurhash, color, lqip.",
+                               valueName: "kinds"),
+            transform: { try ArgumentCheck.placeholders($0) })
+    var placeholder: [PlaceholderKind] = []
+
+    @Option(name: .customLong("max-bytes"), parsing: .unconditional,
+            help: ArgumentHelp("Largest file for lossy outputs (20k allowed): the highest quality up to --quality that fits.",
+                               valueName: "n"),
+            transform: { try ArgumentCheck.byteCount($0, "--max-bytes") })
+    var maxBytes: Int?
+
+    @Flag(help: "A mild unsharp mask after downscaling.")
+    var sharpen = false
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Worker processes. Default: the usable CPU cores (affinity and cgroup quota).",
                                valueName: "n"),
             transform: { try ArgumentCheck.number($0, in: 1...1024, "--jobs") })
@@ -154,6 +176,11 @@ struct ThumbnailCommand: ParsableCommand {
         spec.lossless = lossless
         spec.autoRotate = !noRotate
         spec.keepICC = !stripICC
+        spec.fit = fit
+        spec.crop = crop
+        spec.placeholders = placeholder
+        spec.maxBytes = maxBytes
+        spec.sharpen = sharpen
 
         switch Sandbox.check(sandbox) {
         case .ready: break
@@ -208,7 +235,7 @@ struct ThumbnailCommand: ParsableCommand {
             throw ExitCode(128 + signal)
         }
         reporter.summary(interrupted: false)
-        if reporter.failed > 0 { throw ExitCode(1) }
+        if reporter.failed > 0 || reporter.overBudget > 0 { throw ExitCode(1) }
     }
 
 }

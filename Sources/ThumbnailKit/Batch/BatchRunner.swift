@@ -30,7 +30,7 @@ public enum BatchRunner {
         }
         for (input, record) in batch.skipped {
             manifest.add(input: input.path, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
-                         outputs: record.outputs)
+                         outputs: record.outputs, placeholders: record.placeholders)
             event(.skipped(input: input.path, record: record))
         }
         let planned = Dictionary(uniqueKeysWithValues: batch.jobs.map { ($0.job.id, $0) })
@@ -40,7 +40,7 @@ public enum BatchRunner {
             case .rendered(let result, let milliseconds):
                 batch.state.record(plan.input, settings: plan.settings, result: result)
                 manifest.add(input: job.input, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
-                             outputs: result.outputs)
+                             outputs: result.outputs, placeholders: result.placeholders)
                 event(.rendered(input: job.input, result: result, milliseconds: milliseconds))
             case .failed(let reason, let width, let height):
                 batch.state.forget(plan.input)

@@ -24,6 +24,8 @@ public struct RunRecord: Equatable, Sendable {
     /// When the record was written (ns since the epoch, wall clock): of several state files'
     /// records of one source, the newest is the truth.
     public var recorded: Int64
+    /// The `--placeholder` strings made with the thumbnails (nil without the option).
+    public var placeholders: Placeholders? = nil
 }
 
 /// Where a source's record is kept: its folder, canonical (symlinks and `..` resolved), and its
@@ -251,6 +253,7 @@ public final class RunState {
         var record = RunRecord(size: 0, modified: 0, changed: 0, inode: 0, racy: true, fingerprint: result.fingerprint,
                                settings: settings, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
                                outputs: result.outputs, recorded: 0)
+        record.placeholders = result.placeholders
         stamp(&record, with: input)
         save(stored(record), for: input)
     }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import CSQLite
 
 /// One state file: an SQLite database with one row per source, keyed by the source's canonical
@@ -8,7 +9,7 @@ final class StateDatabase {
     /// `PRAGMA application_id`: "THMB". A database without it is not ours.
     static let applicationID: Int64 = 0x5448_4D42
     /// `PRAGMA user_version`: the layout below. Another version is foreign (a full run).
-    static let schemaVersion: Int64 = 2
+    static let schemaVersion: Int64 = 3
 
     static let schema = """
         CREATE TABLE sources (
@@ -17,7 +18,7 @@ final class StateDatabase {
             inode INTEGER NOT NULL, racy INTEGER NOT NULL,
             fingerprint TEXT NOT NULL, settings TEXT NOT NULL,
             source_width INTEGER NOT NULL, source_height INTEGER NOT NULL,
-            outputs BLOB NOT NULL, recorded INTEGER NOT NULL,
+            outputs BLOB NOT NULL, recorded INTEGER NOT NULL, extras TEXT NOT NULL,
             PRIMARY KEY (folder, name)
         ) WITHOUT ROWID;
         CREATE TABLE outputs (
@@ -87,7 +88,7 @@ final class StateDatabase {
         }
         let lookup = try connection.prepare("""
             SELECT size, modified, changed, inode, racy, fingerprint, settings, source_width, source_height,
-                   outputs, recorded FROM sources WHERE folder = ?1 AND name = ?2
+                   outputs, recorded, extras FROM sources WHERE folder = ?1 AND name = ?2
             """)
         return (connection, lookup)
     }
@@ -111,11 +112,13 @@ final class StateDatabase {
         lookup.bind(1, blob: key.folder)
         lookup.bind(2, blob: key.name)
         guard try lookup.step() else { return nil }
-        return RunRecord(size: Int(lookup.int64(0)), modified: lookup.int64(1), changed: lookup.int64(2),
-                         inode: UInt64(bitPattern: lookup.int64(3)), racy: lookup.int64(4) != 0,
-                         fingerprint: lookup.text(5), settings: lookup.text(6),
-                         sourceWidth: Int(lookup.int64(7)), sourceHeight: Int(lookup.int64(8)),
-                         outputs: Self.decodeOutputs(lookup.blob(9)), recorded: lookup.int64(10))
+        var record = RunRecord(size: Int(lookup.int64(0)), modified: lookup.int64(1), changed: lookup.int64(2),
+                               inode: UInt64(bitPattern: lookup.int64(3)), racy: lookup.int64(4) != 0,
+                               fingerprint: lookup.text(5), settings: lookup.text(6),
+                               sourceWidth: Int(lookup.int64(7)), sourceHeight: Int(lookup.int64(8)),
+                               outputs: Self.decodeOutputs(lookup.blob(9)), recorded: lookup.int64(10))
+        RecordExtras.decode(lookup.text(11))?.apply(to: &record)
+        return record
     }
 
     /// Writes `record` as the row of `key`, and its outputs' paths (its own transaction unless
@@ -158,8 +161,8 @@ final class StateDatabase {
         if upsert == nil {
             upsert = try connection.prepare("""
                 INSERT OR REPLACE INTO sources (folder, name, size, modified, changed, inode, racy, fingerprint,
-                    settings, source_width, source_height, outputs, recorded)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                    settings, source_width, source_height, outputs, recorded, extras)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                 """)
         }
         guard let upsert else { return }
@@ -176,6 +179,7 @@ final class StateDatabase {
         upsert.bind(11, Int64(record.sourceHeight))
         upsert.bind(12, blob: Self.encodeOutputs(record.outputs))
         upsert.bind(13, record.recorded)
+        upsert.bind(14, text: RecordExtras(record).encoded())
         try upsert.run()
     }
 
@@ -246,5 +250,40 @@ final class StateDatabase {
             index += 5
         }
         return outputs
+    }
+}
+
+/// What a record holds beyond the common columns, only when an option made it (placeholders,
+/// `--max-bytes`' quality, the output formats): JSON in the `extras` column, empty otherwise, so
+/// the usual record costs nothing to read.
+struct RecordExtras: Codable {
+    struct Output: Codable { var quality: Int?; var overBudget: Bool?; var format: String? }
+    var placeholders: Placeholders?
+    var outputs: [Output]
+
+    init(_ record: RunRecord) {
+        placeholders = record.placeholders
+        outputs = record.outputs.map { Output(quality: $0.quality, overBudget: $0.overBudget, format: $0.format) }
+    }
+
+    /// The JSON, or "" when there is nothing to keep.
+    func encoded() -> String {
+        guard placeholders != nil || outputs.contains(where: { $0.quality != nil || $0.overBudget != nil || $0.format != nil })
+        else { return "" }
+        return String(decoding: JSONText.encode(self), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> RecordExtras? {
+        guard !text.isEmpty else { return nil }
+        return try? JSONDecoder().decode(RecordExtras.self, from: Data(text.utf8))
+    }
+
+    func apply(to record: inout RunRecord) {
+        record.placeholders = placeholders
+        for (index, extra) in zip(record.outputs.indices, outputs) {
+            record.outputs[index].quality = extra.quality
+            record.outputs[index].overBudget = extra.overBudget
+            record.outputs[index].format = extra.format
+        }
     }
 }

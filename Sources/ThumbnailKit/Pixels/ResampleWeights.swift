@@ -27,7 +27,11 @@ public struct ResampleWeights: Equatable, Sendable {
     /// JPEG of 700 rows decoded at 1/8 has 88 rows, the last of them only half inside the picture,
     /// so the output spans 87.5 of them. Ignoring that would shift the thumbnail by up to half a
     /// decoded pixel.
-    public static func lanczos3(from inputSize: Int, to outputSize: Int, inputExtent: Double? = nil) -> ResampleWeights {
+    ///
+    /// `offset` is where the span starts (a crop window's first sample), as Pillow's `resize(box=)`:
+    /// the kernel still reads real samples beyond the window's edges, so a crop has no hard border.
+    public static func lanczos3(from inputSize: Int, to outputSize: Int, inputExtent: Double? = nil,
+                                offset: Double = 0) -> ResampleWeights {
         precondition(inputSize > 0 && outputSize > 0)
         let scale = (inputExtent ?? Double(inputSize)) / Double(outputSize)
         let filterScale = max(scale, 1)
@@ -35,7 +39,7 @@ public struct ResampleWeights: Equatable, Sendable {
         var dense: [(start: Int, weights: [Double])] = []
         dense.reserveCapacity(outputSize)
         for x in 0..<outputSize {
-            let center = (Double(x) + 0.5) * scale
+            let center = offset + (Double(x) + 0.5) * scale
             let lo = max(Int(center - support + 0.5), 0)
             let hi = min(Int(center + support + 0.5), inputSize)
             var w = [Double]()

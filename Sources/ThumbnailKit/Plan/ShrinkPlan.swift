@@ -26,6 +26,10 @@ public struct ShrinkPlan: Equatable, Sendable {
     /// The decoder scales the whole picture to exactly `decodedWidth` x `decodedHeight`
     /// (`.anyScale`), so the decoded grid has no partial last pixel.
     public var scaledOnLoad = false
+    /// The part of the stored picture the thumbnail is made from (the whole of it unless
+    /// `--fit cover` crops): the window shifts and narrows the resampling weights, so cropping
+    /// costs nothing per pixel.
+    public var crop: CropWindow
 
     /// The smallest reduction left to the Lanczos resampler after shrink-on-load. As libvips does,
     /// at least 2x, so the DCT's crude reduction never decides the final pixels alone.
@@ -44,18 +48,37 @@ public struct ShrinkPlan: Equatable, Sendable {
     ///     job the DCT scale does for JPEG, for a fraction of the resampler's cost per source pixel).
     ///     `.anyScale`: decode straight at the smallest size that leaves 2x on both axes.
     ///   - blurSigma: the blur's standard deviation in source pixels; 0 for none.
+    ///   - fit: `contain` (the whole picture) or `cover` (the box filled, see `CropWindow.fitting`).
+    ///   - focus: for `cover`, the point of the upright picture (0...1 each axis) the crop centres on.
+    ///   - orientation: the EXIF orientation the thumbnail is turned by afterwards (it decides
+    ///     `transposed` and where an upright crop lies in the stored pixels); nil: `transposed` says.
     public static func make(
         sourceWidth: Int, sourceHeight: Int, box: BoxSize, blurSigma: Double,
-        transposed: Bool = false, shrinkOnLoad: ShrinkOnLoad
+        transposed: Bool = false, shrinkOnLoad: ShrinkOnLoad,
+        fit: FitMode = .contain, focus: (x: Double, y: Double) = (0.5, 0.5), orientation: Int? = nil
     ) -> ShrinkPlan {
-        let upright = transposed ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight)
-        let fitted = ThumbnailSize.fit(width: upright.0, height: upright.1, in: box)
-        let (outW, outH) = transposed ? (fitted.height, fitted.width) : (fitted.width, fitted.height)
+        let swaps = orientation.map(EXIFOrientation.swapsAxes) ?? transposed
+        let upright = swaps ? (sourceHeight, sourceWidth) : (sourceWidth, sourceHeight)
+        let fitted = CropWindow.fitting(width: upright.0, height: upright.1, box: box, fit: fit, focus: focus)
+        return make(sourceWidth: sourceWidth, sourceHeight: sourceHeight, window: fitted.window,
+                    outputWidth: fitted.width, outputHeight: fitted.height, blurSigma: blurSigma,
+                    orientation: orientation ?? (transposed ? 5 : 1), shrinkOnLoad: shrinkOnLoad)
+    }
+
+    /// The plan that reduces the upright `window` of the picture to `outputWidth` x `outputHeight`
+    /// (upright), the picture stored with EXIF `orientation`.
+    public static func make(
+        sourceWidth: Int, sourceHeight: Int, window: CropWindow, outputWidth: Int, outputHeight: Int, blurSigma: Double,
+        orientation: Int, shrinkOnLoad: ShrinkOnLoad
+    ) -> ShrinkPlan {
+        let transposed = EXIFOrientation.swapsAxes(orientation)
+        let (outW, outH) = transposed ? (outputHeight, outputWidth) : (outputWidth, outputHeight)
+        let crop = window.stored(orientation: orientation, storedWidth: sourceWidth, storedHeight: sourceHeight)
         var scale = 8
         if shrinkOnLoad == .dctEighths {
             for candidate in dctScales {
-                let w = scaled(sourceWidth, candidate)
-                let h = scaled(sourceHeight, candidate)
+                let w = scaled(crop.width, candidate)
+                let h = scaled(crop.height, candidate)
                 if Double(w) >= minimumResidualFactor * Double(outW) && Double(h) >= minimumResidualFactor * Double(outH) {
                     scale = candidate
                     break
@@ -63,19 +86,21 @@ public struct ShrinkPlan: Equatable, Sendable {
             }
         }
         if shrinkOnLoad == .anyScale {
-            let ratio = max(minimumResidualFactor * Double(outW) / Double(sourceWidth),
-                            minimumResidualFactor * Double(outH) / Double(sourceHeight))
+            // The crop window's side, not the picture's, must keep 2x for Lanczos.
+            let ratio = max(minimumResidualFactor * Double(outW) / Double(crop.width),
+                            minimumResidualFactor * Double(outH) / Double(crop.height))
             if ratio < 1 {
                 let plan = ShrinkPlan(sourceWidth: sourceWidth, sourceHeight: sourceHeight, outputWidth: outW, outputHeight: outH,
-                                      dctScale: 8, decodedWidth: sourceWidth, decodedHeight: sourceHeight, blurSigma: blurSigma)
+                                      dctScale: 8, decodedWidth: sourceWidth, decodedHeight: sourceHeight, blurSigma: blurSigma,
+                                      crop: crop)
                 return plan.scaled(toWidth: Int((Double(sourceWidth) * ratio).rounded(.up)),
                                    height: Int((Double(sourceHeight) * ratio).rounded(.up)))
             }
         }
         var factor = 1
         if shrinkOnLoad == .wholeBox {
-            let fx = Double(sourceWidth) / (minimumResidualFactor * Double(outW))
-            let fy = Double(sourceHeight) / (minimumResidualFactor * Double(outH))
+            let fx = Double(crop.width) / (minimumResidualFactor * Double(outW))
+            let fy = Double(crop.height) / (minimumResidualFactor * Double(outH))
             factor = max(Int(min(fx, fy).rounded(.down)), 1)
         }
         let decW = factor > 1 ? (sourceWidth + factor - 1) / factor : scaled(sourceWidth, scale)
@@ -84,7 +109,7 @@ public struct ShrinkPlan: Equatable, Sendable {
             sourceWidth: sourceWidth, sourceHeight: sourceHeight,
             outputWidth: outW, outputHeight: outH,
             dctScale: scale, boxShrink: factor, decodedWidth: decW, decodedHeight: decH,
-            blurSigma: blurSigma * Double(scale) / 8 / Double(factor))
+            blurSigma: blurSigma * Double(scale) / 8 / Double(factor), crop: crop)
     }
 
     /// The same plan decoded at another DCT scale (when one decode serves several sizes, the
@@ -124,22 +149,32 @@ public struct ShrinkPlan: Equatable, Sendable {
 
     /// How many decoded pixels the picture spans across: `sourceWidth * dctScale / 8`, which is
     /// less than `decodedWidth` when the last decoded column is only partly inside the picture.
-    public var decodedExtentX: Double {
-        scaledOnLoad ? Double(decodedWidth) : Double(sourceWidth) * Double(dctScale) / 8 / Double(boxShrink)
-    }
+    public var decodedExtentX: Double { Double(crop.width) * decodedPerSourcePixelX }
     /// How many decoded rows the picture spans (see `decodedExtentX`).
-    public var decodedExtentY: Double {
-        scaledOnLoad ? Double(decodedHeight) : Double(sourceHeight) * Double(dctScale) / 8 / Double(boxShrink)
+    public var decodedExtentY: Double { Double(crop.height) * decodedPerSourcePixelY }
+
+    /// Decoded pixels per source pixel across (after the DCT scale and the box shrink, or the
+    /// scaling decoder's own scale).
+    var decodedPerSourcePixelX: Double {
+        scaledOnLoad ? Double(decodedWidth) / Double(sourceWidth) : Double(dctScale) / 8 / Double(boxShrink)
+    }
+    /// Decoded pixels per source pixel down.
+    var decodedPerSourcePixelY: Double {
+        scaledOnLoad ? Double(decodedHeight) / Double(sourceHeight) : Double(dctScale) / 8 / Double(boxShrink)
     }
 
-    /// The horizontal filter: the blur, then Lanczos-3 from the decoded width to the output width.
+    /// The horizontal filter: the blur, then Lanczos-3 from the decoded width (the crop window's
+    /// part of it) to the output width.
     public var horizontalWeights: ResampleWeights {
-        GaussianBlur.apply(sigma: blurSigma, before: .lanczos3(from: decodedWidth, to: outputWidth, inputExtent: decodedExtentX))
+        GaussianBlur.apply(sigma: blurSigma, before: .lanczos3(from: decodedWidth, to: outputWidth, inputExtent: decodedExtentX,
+                                                               offset: Double(crop.x) * decodedPerSourcePixelX))
     }
 
-    /// The vertical filter: the blur, then Lanczos-3 from the decoded height to the output height.
+    /// The vertical filter: the blur, then Lanczos-3 from the decoded height (the crop window's
+    /// part of it) to the output height.
     public var verticalWeights: ResampleWeights {
-        GaussianBlur.apply(sigma: blurSigma, before: .lanczos3(from: decodedHeight, to: outputHeight, inputExtent: decodedExtentY))
+        GaussianBlur.apply(sigma: blurSigma, before: .lanczos3(from: decodedHeight, to: outputHeight, inputExtent: decodedExtentY,
+                                                               offset: Double(crop.y) * decodedPerSourcePixelY))
     }
 
     /// libjpeg-turbo's `TJSCALED(dimension, {eighths, 8})`: the side rounded up. (A C macro, which

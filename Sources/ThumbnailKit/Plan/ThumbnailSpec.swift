@@ -26,6 +26,16 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     /// The sandbox the worker enters before its first job (set by `WorkerPool`); nil for none.
     /// Not part of `renderingKey`: it never changes a thumbnail's bytes.
     public var sandbox: SandboxPolicy? = nil
+    /// `--fit`: the whole picture in the box, or the box filled and the overflow cropped.
+    public var fit: FitMode = .contain
+    /// `--crop`: which part `cover` keeps.
+    public var crop: CropAnchor = .centre
+    /// `--placeholder`: the placeholders computed for each source (none by default).
+    public var placeholders: [PlaceholderKind] = []
+    /// `--max-bytes`: the largest file a lossy output may be; its quality is searched (nil: none).
+    public var maxBytes: Int? = nil
+    /// `--sharpen`: a mild unsharp mask on the thumbnail after downscaling.
+    public var sharpen: Bool = false
 
     public init() {}
 
@@ -40,6 +50,10 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
         if lossless { hash.combine("lossless") }
         // Only when not the default: keys made before the option existed stay valid.
         if avifSpeed != 6 { hash.combine("avif-speed=\(avifSpeed)") }
+        if fit != .contain || !placeholders.isEmpty || maxBytes != nil || sharpen {
+            // Only when used, so the keys of earlier runs without them stay valid.
+            hash.combine("fit=\(fit) crop=\(crop) placeholders=\(placeholders.map(\.rawValue)) max=\(maxBytes ?? 0) sharpen=\(sharpen)")
+        }
         return hash.hex
     }
 }
@@ -69,6 +83,12 @@ public struct OutputRecord: Codable, Equatable, Sendable {
     public var bytes: Int
     /// The box it was fitted in, as given (`256x256`).
     public var box: String
+    /// The quality a `--max-bytes` search chose (nil without a budget or for a lossless format).
+    public var quality: Int? = nil
+    /// True when the file is over the `--max-bytes` budget even at quality 1.
+    public var overBudget: Bool? = nil
+    /// The format written (`jpeg`), for the manifest (nil in records of earlier versions).
+    public var format: String? = nil
 
     public init(path: String, width: Int, height: Int, bytes: Int, box: String) {
         self.path = path
@@ -86,4 +106,6 @@ public struct RenderResult: Codable, Equatable, Sendable {
     public var outputs: [OutputRecord]
     /// `FileIO.fingerprint` of the source's bytes, for incremental runs.
     public var fingerprint: String
+    /// The `--placeholder` strings, computed from the same decode (nil without the option).
+    public var placeholders: Placeholders? = nil
 }

@@ -9,6 +9,8 @@ final class Reporter {
     private(set) var written = 0
     private(set) var skippedCount = 0
     private(set) var failed = 0
+    /// Thumbnails over the `--max-bytes` budget even at quality 1 (written, but the run fails).
+    private(set) var overBudget = 0
     private let writer: any RecordWriter
     private let quiet: Bool
     private let showProgress: Bool
@@ -46,8 +48,10 @@ final class Reporter {
         finish(input)
         for output in result.outputs {
             written += 1
+            reportBudget(output)
             emit(ResultRecord(input: input, status: .ok, output: output, sourceWidth: result.sourceWidth,
-                              sourceHeight: result.sourceHeight, milliseconds: milliseconds, error: nil))
+                              sourceHeight: result.sourceHeight, milliseconds: milliseconds, error: nil,
+                              placeholders: result.placeholders))
         }
         drawProgress(force: false)
     }
@@ -55,9 +59,20 @@ final class Reporter {
     func skipped(_ input: String, _ record: RunRecord) {
         skippedCount += record.outputs.count
         for output in record.outputs {
+            reportBudget(output)
             emit(ResultRecord(input: input, status: .skipped, output: output, sourceWidth: record.sourceWidth,
-                              sourceHeight: record.sourceHeight, milliseconds: 0, error: nil))
+                              sourceHeight: record.sourceHeight, milliseconds: 0, error: nil,
+                              placeholders: record.placeholders))
         }
+    }
+
+    /// One stderr line for a thumbnail over its `--max-bytes` budget (made now or up to date: the
+    /// run fails either way, so CI notices every time).
+    private func reportBudget(_ output: OutputRecord) {
+        guard output.overBudget == true else { return }
+        overBudget += 1
+        clearProgress()
+        StandardStreams.error("thumbnail: \(Self.oneLine(output.path)): \(output.bytes) bytes at quality 1, over the --max-bytes budget\n")
     }
 
     /// A failure line on stderr and a `failed` record; `counted` when it was one of the sources

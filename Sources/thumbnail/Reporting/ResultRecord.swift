@@ -17,15 +17,25 @@ struct ResultRecord: Encodable {
     /// Milliseconds the worker spent on the source (0 when skipped).
     var ms: Double?
     var error: String?
+    /// `--max-bytes`: the quality chosen and whether the file is over budget even at quality 1.
+    var quality: Int?
+    var overBudget: Bool?
+    /// `--placeholder`'s strings, null unless asked for.
+    var placeholders: Placeholders?
 
     enum CodingKeys: String, CodingKey {
         case input, status, output, box, width, height, bytes, ms, error
         case sourceWidth = "source_width"
         case sourceHeight = "source_height"
+        case quality, thumbhash, blurhash, color, lqip
+        case overBudget = "over_budget"
     }
 
     init(input: String, status: Status, output: OutputRecord?, sourceWidth: Int?, sourceHeight: Int?,
-         milliseconds: Double?, error: String?) {
+         milliseconds: Double?, error: String?, placeholders: Placeholders? = nil) {
+        quality = output?.quality
+        overBudget = output?.overBudget
+        self.placeholders = placeholders
         self.input = input
         self.status = status
         self.output = output?.path
@@ -53,5 +63,11 @@ struct ResultRecord: Encodable {
         try c.encode(bytes, forKey: .bytes)
         try c.encode(ms, forKey: .ms)
         try c.encode(error, forKey: .error)
+        try c.encode(quality, forKey: .quality)
+        try c.encode(overBudget, forKey: .overBudget)
+        try c.encode(placeholders?.thumbhash, forKey: .thumbhash)
+        try c.encode(placeholders?.blurhash, forKey: .blurhash)
+        try c.encode(placeholders?.color, forKey: .color)
+        try c.encode(placeholders?.lqip, forKey: .lqip)
     }
 }

@@ -24,6 +24,12 @@ public final class JPEGSource: ImageSource {
     }
 
     public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
+        let (decoded, eighths) = try decode(for: plans)
+        return reduce(decoded, eighths: eighths, plans)
+    }
+
+    /// The frame at the scale the largest of `plans` needs (full size when the data is damaged).
+    private func decode(for plans: [ShrinkPlan]) throws(CodecError) -> (PixelBuffer, Int) {
         // One decode serves every size: at the scale the largest thumbnail needs.
         var eighths = plans.map(\.dctScale).max() ?? 8
         var decoded: PixelBuffer
@@ -41,7 +47,11 @@ public final class JPEGSource: ImageSource {
             eighths = 8
             decoded = try decoder.decode(data, header: frame, eighths: eighths)
         }
-        return plans.map { plan in
+        return (decoded, eighths)
+    }
+
+    private func reduce(_ decoded: PixelBuffer, eighths: Int, _ plans: [ShrinkPlan]) -> [PixelBuffer] {
+        plans.map { plan in
             let reducer = SeparableReducer(plan: plan.decoded(atEighths: eighths), channels: decoded.channels)
             reducer.consume(decoded)
             return reducer.finish()
@@ -55,5 +65,15 @@ public final class JPEGSource: ImageSource {
     /// The bytes are in memory already: fingerprinting them costs no read.
     public func fingerprint() throws(CodecError) -> String {
         FileIO.fingerprint(bytes: data)
+    }
+}
+
+extension JPEGSource: HeldDecodeSource {
+    public func reduce(scaledFor scalePlans: [ShrinkPlan], analysis: ShrinkPlan,
+                       replan: (PixelBuffer) -> [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
+        let (decoded, eighths) = try decode(for: scalePlans + [analysis])
+        let plans = replan(reduce(decoded, eighths: eighths, [analysis])[0])
+        precondition(plans.allSatisfy { $0.dctScale <= eighths }, "replanned at a finer scale than decoded")
+        return reduce(decoded, eighths: eighths, plans)
     }
 }

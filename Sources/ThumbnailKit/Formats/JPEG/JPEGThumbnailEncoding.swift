@@ -8,3 +8,5 @@ extension JPEGEncoder: ThumbnailEncoder {
         return ICCProfile.embed(profile, inJPEG: bytes)
     }
 }
+
+extension JPEGEncoder: LossyThumbnailEncoder {}
