@@ -31,7 +31,8 @@ public final class ThumbnailRenderer {
             var record = OutputRecord(path: path, width: image.width, height: image.height, bytes: 0, box: output.box.description)
             record.format = format.rawValue
             let bytes: [UInt8]
-            if let budget = spec.maxBytes, encoder is any LossyThumbnailEncoder {
+            // A budget searches the quality of lossy outputs (lossless WebP has none to search).
+            if let budget = spec.maxBytes, encoder is any LossyThumbnailEncoder, !(format == .webp && spec.lossless) {
                 let fitted = try BudgetedEncoding.encode(image, iccProfile: iccProfile, spec: spec, maxBytes: budget, with: encoder)
                 bytes = fitted.bytes
                 record.quality = fitted.quality

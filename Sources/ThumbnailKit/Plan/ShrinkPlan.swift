@@ -149,9 +149,19 @@ public struct ShrinkPlan: Equatable, Sendable {
 
     /// How many decoded pixels the picture spans across: `sourceWidth * dctScale / 8`, which is
     /// less than `decodedWidth` when the last decoded column is only partly inside the picture.
-    public var decodedExtentX: Double { Double(crop.width) * decodedPerSourcePixelX }
+    public var decodedExtentX: Double { decodedX(crop.width) }
     /// How many decoded rows the picture spans (see `decodedExtentX`).
-    public var decodedExtentY: Double { Double(crop.height) * decodedPerSourcePixelY }
+    public var decodedExtentY: Double { decodedY(crop.height) }
+
+    /// `source` pixels across, in decoded pixels. Multiplied before dividing, so the whole picture
+    /// of a scaling decoder is exactly its decoded width.
+    func decodedX(_ source: Int) -> Double {
+        scaledOnLoad ? Double(source) * Double(decodedWidth) / Double(sourceWidth) : Double(source) * decodedPerSourcePixelX
+    }
+    /// `source` rows down, in decoded rows.
+    func decodedY(_ source: Int) -> Double {
+        scaledOnLoad ? Double(source) * Double(decodedHeight) / Double(sourceHeight) : Double(source) * decodedPerSourcePixelY
+    }
 
     /// Decoded pixels per source pixel across (after the DCT scale and the box shrink, or the
     /// scaling decoder's own scale).
@@ -167,14 +177,14 @@ public struct ShrinkPlan: Equatable, Sendable {
     /// part of it) to the output width.
     public var horizontalWeights: ResampleWeights {
         GaussianBlur.apply(sigma: blurSigma, before: .lanczos3(from: decodedWidth, to: outputWidth, inputExtent: decodedExtentX,
-                                                               offset: Double(crop.x) * decodedPerSourcePixelX))
+                                                               offset: decodedX(crop.x)))
     }
 
     /// The vertical filter: the blur, then Lanczos-3 from the decoded height (the crop window's
     /// part of it) to the output height.
     public var verticalWeights: ResampleWeights {
         GaussianBlur.apply(sigma: blurSigma, before: .lanczos3(from: decodedHeight, to: outputHeight, inputExtent: decodedExtentY,
-                                                               offset: Double(crop.y) * decodedPerSourcePixelY))
+                                                               offset: decodedY(crop.y)))
     }
 
     /// libjpeg-turbo's `TJSCALED(dimension, {eighths, 8})`: the side rounded up. (A C macro, which

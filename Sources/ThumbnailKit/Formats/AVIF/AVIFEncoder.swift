@@ -86,3 +86,6 @@ extension PixelBuffer {
         return PixelBuffer(width: width, height: height, channels: out, pixels: wide)
     }
 }
+
+/// AVIF joins the `--max-bytes` quality search (the quantiser follows `spec.quality`).
+extension AVIFEncoder: LossyThumbnailEncoder {}

@@ -89,3 +89,6 @@ public final class WebPEncoder: ThumbnailEncoder {
         return PixelBuffer(width: image.width, height: image.height, channels: channels, pixels: pixels)
     }
 }
+
+/// Lossy WebP joins the `--max-bytes` quality search (the quality is `spec.quality`).
+extension WebPEncoder: LossyThumbnailEncoder {}
