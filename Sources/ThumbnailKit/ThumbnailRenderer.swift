@@ -15,15 +15,19 @@ public final class ThumbnailRenderer {
     /// left at an output path that was not completely written.
     public func render(input: String, outputs: [OutputRequest]) throws(CodecError) -> RenderResult {
         let (entry, source) = try open(input, fingerprinting: true)
-        var images = try reduceForRender(input, source, outputs.map(\.box))
+        // Each box reduced once, whatever number of formats it is written in.
+        var boxes: [BoxSize] = []
+        for output in outputs where !boxes.contains(output.box) { boxes.append(output.box) }
+        var images = try reduceForRender(input, source, boxes)
         let placeholders = spec.placeholders.isEmpty ? nil
             : PlaceholderMaker.make(spec.placeholders, from: images.removeLast(), background: spec.background)
         if spec.sharpen { images = images.map { $0.sharpened() } }
-        let format = Self.outputFormat(spec.format, source: entry, hasAlpha: source.header.hasAlpha)
-        let encoder = try self.encoder(for: format)
         let iccProfile = spec.keepICC ? source.header.iccProfile : nil
         var records: [OutputRecord] = []
-        for (image, output) in zip(images, outputs) {
+        for output in outputs {
+            let image = images[boxes.firstIndex(of: output.box)!]
+            let format = Self.outputFormat(output.format ?? spec.format, source: entry, hasAlpha: source.header.hasAlpha)
+            let encoder = try self.encoder(for: format)
             let path = OutputNaming.resolve(output.path, width: image.width, height: image.height, format: format)
             // Boxes that give the same size under a `{width}` name are one thumbnail (the same
             // plan, the same pixels): written and listed once.

@@ -96,3 +96,24 @@ extension ArgumentCheck {
         return value * multiplier
     }
 }
+
+/// `--format`: one or more writable formats, comma-separated, each named once.
+struct FormatList: ExpressibleByArgument {
+    var formats: [ImageFormat]
+
+    init(parsing text: String) throws {
+        var formats: [ImageFormat] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let format = ImageFormat(argument: String(part)) else {
+                throw ValidationError("'\(part)' is not a format the tool writes (\(FormatTable.formatOptionValues))")
+            }
+            if formats.contains(format) { throw ValidationError("'\(text)' names \(format) twice") }
+            formats.append(format)
+        }
+        self.formats = formats
+    }
+
+    init?(argument: String) { try? self.init(parsing: argument) }
+
+    static var allValueStrings: [String] { ImageFormat.allValueStrings }
+}

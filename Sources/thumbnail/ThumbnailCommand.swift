@@ -57,8 +57,10 @@ struct ThumbnailCommand: ParsableCommand {
             transform: { try ArgumentCheck.number($0, in: 0...10, "--avif-speed") })
     var avifSpeed: Int = 6
 
-    @Option(help: ArgumentHelp(FormatTable.formatOptionHelp, valueName: "format"))
-    var format: ImageFormat?
+    @Option(help: ArgumentHelp(FormatTable.formatOptionHelp + " Several, comma-separated (avif,webp,jpeg), write each from one decode.",
+                               valueName: "format[,format...]"),
+            transform: { try FormatList(parsing: $0) })
+    var format: FormatList?
 
     @Option(help: ArgumentHelp("Colour transparent pixels are flattened onto for JPEG output (#RRGGBB or a name).",
                                valueName: "color"))
@@ -159,6 +161,9 @@ struct ThumbnailCommand: ParsableCommand {
                 throw ValidationError("--name must contain {size}, {width} or {height} when there are several sizes")
             }
         }
+        if let name, (format?.formats.count ?? 0) > 1, !name.contains("{ext}") {
+            throw ValidationError("--name must contain {ext} when there are several formats")
+        }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) may be given once") }
     }
 
@@ -169,7 +174,8 @@ struct ThumbnailCommand: ParsableCommand {
         spec.quality = quality
         spec.pngLevel = pngLevel
         spec.avifSpeed = avifSpeed
-        spec.format = format
+        // One format: the spec's (as before); several: each output carries its own.
+        spec.format = format?.formats.count == 1 ? format?.formats.first : nil
         spec.background = background
         spec.maxPixels = maxPixels
         spec.progressive = progressive
@@ -203,8 +209,9 @@ struct ThumbnailCommand: ParsableCommand {
                 paths.append(input)
             }
         }
-        var request = BatchRequest(inputs: paths, outputFolder: out, boxes: boxes, format: spec.format,
+        var request = BatchRequest(inputs: paths, outputFolder: out, boxes: boxes, format: nil,
                                    renderingKey: spec.renderingKey)
+        request.formats = format?.formats ?? []
         request.nameTemplate = name
         request.recursive = recursive
         request.shard = shard

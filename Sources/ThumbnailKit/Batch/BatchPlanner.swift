@@ -14,7 +14,12 @@ public struct BatchRequest: Sendable {
     public var inputs: [String]
     public var outputFolder: String
     public var boxes: [BoxSize]
-    public var format: ImageFormat?
+    public var format: ImageFormat? {
+        get { formats.first }
+        set { formats = newValue.map { [$0] } ?? [] }
+    }
+    /// `--format a,b,...`: every output is written in each (empty: the source's own format).
+    public var formats: [ImageFormat] = []
     /// `--name`; nil for the default (`{name}.{ext}` with one box, `{name}_{size}.{ext}` with several).
     public var nameTemplate: String?
     public var recursive = false
@@ -30,7 +35,7 @@ public struct BatchRequest: Sendable {
         self.inputs = inputs
         self.outputFolder = outputFolder
         self.boxes = boxes
-        self.format = format
+        self.formats = format.map { [$0] } ?? []
         self.renderingKey = renderingKey
     }
 
@@ -96,8 +101,10 @@ public enum BatchPlanner {
             guard seen.insert(FilePaths.absolute(file.path)).inserted else { continue }
             var outputs: [OutputRequest] = []
             for box in request.boxes {
+              // Several formats from one decode: one output per box and format (`<picture>` fallbacks).
+              for format in request.formats.isEmpty ? [nil] : request.formats.map(Optional.some) {
                 let output = OutputNaming.outputPath(relativePath: file.relativePath, in: request.outputFolder,
-                                                     template: request.template, box: box, format: request.format,
+                                                     template: request.template, box: box, format: format,
                                                      mirrorTree: request.recursive, sourceFormat: file.format)
                 // A deferred extension (a GIF becomes .jpg or .png) is checked as every name it can become.
                 for candidate in OutputNaming.candidates(output) {
@@ -118,7 +125,8 @@ public enum BatchPlanner {
                     }
                     byOutput[candidate] = file.path
                 }
-                outputs.append(OutputRequest(path: output, box: box))
+                outputs.append(OutputRequest(path: output, box: box, format: format))
+              }
             }
             var key = StableHash()
             key.combine(request.renderingKey)

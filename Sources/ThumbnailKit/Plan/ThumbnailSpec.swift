@@ -68,10 +68,13 @@ public enum ThumbnailKitInfo {
 public struct OutputRequest: Codable, Equatable, Sendable {
     public var path: String
     public var box: BoxSize
+    /// The format to write (one of several `--format` values); nil: the spec's, or the source's.
+    public var format: ImageFormat?
 
-    public init(path: String, box: BoxSize) {
+    public init(path: String, box: BoxSize, format: ImageFormat? = nil) {
         self.path = path
         self.box = box
+        self.format = format
     }
 }
 

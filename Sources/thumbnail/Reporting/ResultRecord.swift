@@ -20,11 +20,15 @@ struct ResultRecord: Encodable {
     /// `--max-bytes`: the quality chosen and whether the file is over budget even at quality 1.
     var quality: Int?
     var overBudget: Bool?
+    /// The format written and its MIME type (`<source type=...>`).
+    var format: String?
+    var mimeType: String?
     /// `--placeholder`'s strings, null unless asked for.
     var placeholders: Placeholders?
 
     enum CodingKeys: String, CodingKey {
-        case input, status, output, box, width, height, bytes, ms, error
+        case input, status, output, box, width, height, bytes, ms, error, format
+        case mimeType = "mime_type"
         case sourceWidth = "source_width"
         case sourceHeight = "source_height"
         case quality, thumbhash, blurhash, color, lqip
@@ -35,6 +39,8 @@ struct ResultRecord: Encodable {
          milliseconds: Double?, error: String?, placeholders: Placeholders? = nil) {
         quality = output?.quality
         overBudget = output?.overBudget
+        format = output?.format
+        mimeType = output?.format.flatMap { ImageFormat(rawValue: $0)?.mimeType }
         self.placeholders = placeholders
         self.input = input
         self.status = status
@@ -65,6 +71,8 @@ struct ResultRecord: Encodable {
         try c.encode(error, forKey: .error)
         try c.encode(quality, forKey: .quality)
         try c.encode(overBudget, forKey: .overBudget)
+        try c.encode(format, forKey: .format)
+        try c.encode(mimeType, forKey: .mimeType)
         try c.encode(placeholders?.thumbhash, forKey: .thumbhash)
         try c.encode(placeholders?.blurhash, forKey: .blurhash)
         try c.encode(placeholders?.color, forKey: .color)
