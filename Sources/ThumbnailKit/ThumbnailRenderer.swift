@@ -135,23 +135,13 @@ public final class ThumbnailRenderer {
         return hasAlpha ? .png : .jpeg
     }
 
-    /// Decodes and reduces without writing anything: the thumbnails' pixels, one per box.
-    public func thumbnails(of input: String, boxes: [BoxSize]) throws(CodecError) -> [PixelBuffer] {
-        try reduce(try open(input, fingerprinting: false).1, boxes)
-    }
-
-    /// Like `thumbnails(of:boxes:)`, with the source's format and upright size (the desktop
-    /// thumbnail cache records them).
+    /// Decodes and reduces without writing anything: the thumbnails' pixels, one per box, with the
+    /// source's format and upright size (the desktop thumbnail cache records them).
     public func thumbnailsAndSource(of input: String, boxes: [BoxSize]) throws(CodecError)
         -> (images: [PixelBuffer], format: ImageFormat, width: Int, height: Int) {
         let (entry, source) = try open(input, fingerprinting: false)
         let upright = uprightSize(source.header)
         return (try reduce(source, boxes), entry.format, upright.0, upright.1)
-    }
-
-    /// The whole image at full size, as decoded (for tests and tools).
-    public func decodeWhole(_ input: String) throws(CodecError) -> PixelBuffer {
-        try open(input, fingerprinting: false).1.decodeWhole()
     }
 
     /// Sniffs `input` and opens it with its format's source (which reads the header).

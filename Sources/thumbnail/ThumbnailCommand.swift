@@ -59,7 +59,7 @@ struct ThumbnailCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp(FormatTable.formatOptionHelp + " Several, comma-separated (avif,webp,jpeg), write each from one decode.",
                                valueName: "format[,format...]"),
-            transform: { try FormatList(parsing: $0) })
+            completion: .list(ImageFormat.allValueStrings), transform: { try FormatList(parsing: $0) })
     var format: FormatList?
 
     @Option(help: ArgumentHelp("Colour transparent pixels are flattened onto for JPEG output (#RRGGBB or a name).",

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// Runs the built `thumbnail` binary in temporary folders and checks files, stdout, stderr and
 /// exit codes. The binary is $THUMBNAIL_BIN (set by `make test` to the release build), else the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// A run of the tool in the background, for tests that signal it or its workers.
 final class BackgroundRun {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// GIF and TIFF sources through the built tool: the names they are written under, damaged files,
 /// and huge TIFFs in little memory.

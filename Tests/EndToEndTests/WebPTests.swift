@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// WebP in and out, through the built binary, against Pillow (Debian's /usr/bin/python3 reads and
 /// writes WebP through libwebp).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// `--xdg` and `--thumbnailer` end to end, with the cache in a temporary XDG_CACHE_HOME and GIO
 /// (libglib2.0-bin's `gio info`) as the real client that must accept our thumbnails.

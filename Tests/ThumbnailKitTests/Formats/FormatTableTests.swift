@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// The format table and the seam: every row's encoder, sniffer and source agree with each other.
 @Suite struct FormatTableTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// A bounded corpus-mutation fuzz of the whole decode path: real JPEGs, PNGs and WebPs with bytes flipped,
 /// ranges overwritten or duplicated, and tails cut, each decoded and reduced in this process. Any

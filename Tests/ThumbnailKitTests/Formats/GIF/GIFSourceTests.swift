@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 @Suite struct GIFSourceTests {
     /// Pillow's test GIFs (transparency, frame extents, no palette, comments, animations) and a

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 @Suite struct AVIFEncoderTests {
     static func photo(alpha: Bool) throws -> PixelBuffer {

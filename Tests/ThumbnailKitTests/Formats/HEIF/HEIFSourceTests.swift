@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 @Suite struct HEIFSourceTests {
     /// The fixtures both libheif and heif-convert decode (made by make-fixtures.sh and taken

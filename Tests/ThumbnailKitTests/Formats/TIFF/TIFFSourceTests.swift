@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 @Suite struct TIFFSourceTests {
     /// Pillow's test TIFFs (planar, tiled, YCbCr JPEG, CMYK JPEG, 16-bit RGBa, 1-bit G4, 4-bit

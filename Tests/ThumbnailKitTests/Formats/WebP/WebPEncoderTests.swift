@@ -1,5 +1,6 @@
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 @Suite struct WebPEncoderTests {
     func gradient(channels: Int) -> PixelBuffer {

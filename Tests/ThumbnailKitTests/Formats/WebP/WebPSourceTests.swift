@@ -1,5 +1,6 @@
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// WebP files made with cwebp and webpmux from corpus photos, and Pillow's WebP test images.
 @Suite struct WebPSourceTests {
