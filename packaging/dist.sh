@@ -50,12 +50,22 @@ echo "bundled:${shared:- none}"
 # SwiftPM cannot see a linker script change: remove the binary so it is always linked afresh.
 rm -f "$repo/.build/dist/release/thumbnail"
 PKG_CONFIG_PATH="$work/pkgconfig" swift build -c release --product thumbnail --scratch-path "$repo/.build/dist" \
-  -Xlinker -L"$work/link" -Xlinker -rpath -Xlinker '$ORIGIN/../lib' -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
+  -Xlinker -L"$work/link" -Xlinker -rpath -Xlinker '$ORIGIN/../lib' -Xlinker --disable-new-dtags \
+  -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 built=$repo/.build/dist/release/thumbnail
 install -m 755 "$built" "$work/$name/bin/thumbnail"
-for lib in $shared; do
-  install -m 644 "$lib" "$work/$name/lib/$(basename "$lib")"
+# A bundled library brings the shared libraries it needs itself (libavif needs libaom.so.3 even
+# though the binary has libaom linked in): the whole closure but glibc goes in lib/. The binary's
+# rpath is a DT_RPATH (--disable-new-dtags), which, unlike DT_RUNPATH, also serves the bundled
+# libraries' own dependencies.
+needed=$(for lib in $shared; do
+  echo "$lib"
+  ldd "$lib" | awk '/=> \// {print $3}'
+done | grep -Ev '/(libc|libm|libdl|libpthread|librt|libresolv|ld-linux[^/]*)\.so' | sort -u)
+for lib in $needed; do
+  install -m 644 "$(readlink -f "$lib")" "$work/$name/lib/$(basename "$lib")"
 done
+echo "bundled with their dependencies:" $(for lib in $needed; do basename "$lib"; done)
 
 # Man page, completions, thumbnailer entry (TryExec/Exec find the binary on PATH).
 mkdir -p "$work/$name/share/man/man1" "$work/$name/share/bash-completion/completions" \
