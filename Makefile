@@ -88,7 +88,7 @@ deb: man
 dist: man
 	packaging/dist.sh $(BIN) $(PACKAGES)
 
-# Not part of `make test`: it debootstraps a Debian root from the network (75 s measured here, after the packages are built).
+# Not part of `make test`: it debootstraps Debian roots from the network (about 2 min measured here, after the packages are built).
 package-test: deb dist
 	@command -v debootstrap >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq debootstrap; }
 	$(SUDO) packaging/package-test.sh $(PACKAGES)/thumbnail_$(VERSION)_$$(dpkg --print-architecture).deb \
