@@ -38,6 +38,10 @@ struct DesktopOptions: ParsableArguments {
     func run(_ command: ThumbnailCommand) throws {
         // The desktop wants sharp previews: the command's blur only when --blur was given.
         let blur = Self.blurGiven(CommandLine.arguments) ? command.blur : 0
+        // Batch options that mean nothing here are refused, not silently ignored.
+        if let option = Self.batchOnlyOptions.first(where: { Self.given($0, CommandLine.arguments) }) {
+            throw ValidationError("\(option) does not apply with \(thumbnailer ? "--thumbnailer" : "--xdg")")
+        }
         if thumbnailer {
             if command.inputs.count != 2 { throw ValidationError("--thumbnailer takes exactly INPUT and OUTPUT") }
             try runThumbnailer(input: command.inputs[0], output: command.inputs[1], blur: blur, maxPixels: command.maxPixels,
@@ -68,10 +72,19 @@ struct DesktopOptions: ParsableArguments {
     /// True when `arguments` give `--blur` (as `--blur X` or `--blur=X`) before any `--`. Why
     /// scan: the command's `blur` has a default of 2, and the parser does not tell a default from
     /// a given value; a value cannot be an option name, so the scan cannot mistake one.
-    static func blurGiven(_ arguments: [String]) -> Bool {
+    static func blurGiven(_ arguments: [String]) -> Bool { given("--blur", arguments) }
+
+    /// The batch mode's options that the desktop modes do not use (they write one PNG per source
+    /// where the desktop looks, sized by --xdg-size or -s).
+    static let batchOnlyOptions = ["--out", "--size", "--name", "--format", "--json", "--manifest", "--shard",
+                                   "--placeholder", "--fit", "--crop", "--max-bytes", "--sharpen", "--lossless",
+                                   "--avif-speed", "--quality", "--png-level", "--progressive", "--background"]
+
+    /// True when `arguments` give the long option `name` (`--name X` or `--name=X`) before any `--`.
+    static func given(_ name: String, _ arguments: [String]) -> Bool {
         for argument in arguments.dropFirst() {
             if argument == "--" { return false }
-            if argument == "--blur" || argument.hasPrefix("--blur=") { return true }
+            if argument == name || argument.hasPrefix(name + "=") { return true }
         }
         return false
     }

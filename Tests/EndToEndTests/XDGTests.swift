@@ -221,7 +221,10 @@ import ThumbnailTestSupport
     @Test func badDesktopUsageExits64() throws {
         let (root, _, cache) = try Self.workspace()
         for arguments in [["--xdg", "--xdg-size", "huge", "images"], ["--thumbnailer", "-s", "256", "images/basn6a08.png"],
-                          ["--xdg", "--thumbnailer", "images"], ["--thumbnailer", "-s", "0", "images/basn6a08.png", "o.png"]] {
+                          ["--xdg", "--thumbnailer", "images"], ["--thumbnailer", "-s", "0", "images/basn6a08.png", "o.png"],
+                          // Batch options are refused, not silently ignored.
+                          ["--xdg", "--json", "images"], ["--xdg", "--out", "t", "images"], ["--xdg", "--size=64x64", "images"],
+                          ["--thumbnailer", "-s", "64", "--format", "webp", "images/basn6a08.png", "o.png"]] {
             let run = try Self.run(arguments, in: root, cache: cache)
             #expect(run.status == 64, "\(arguments)")
         }
