@@ -94,7 +94,8 @@ public enum BatchPlanner {
                                isUsage: true)
         }
         // Largest first; among equal sizes, path order, so the job order is the same every run.
-        let ordered = files.sorted { $0.size != $1.size ? $0.size > $1.size : PathBytes.encode($0.path).lexicographicallyPrecedes(PathBytes.encode($1.path)) }
+        let ordered = files.sorted { $0.size != $1.size ? $0.size > $1.size : $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        let sizedNames = request.template.hasSizePlaceholder
         for file in ordered {
             // The same path given twice (a folder and a file in it, say) is one job; two names of
             // one file (hard links, symlinks) are the user's names, each with its thumbnail.
@@ -110,7 +111,7 @@ public enum BatchPlanner {
                 for candidate in OutputNaming.candidates(output) {
                     // With {width}/{height} in the name, one source's sizes get their names only once
                     // rendered; only two different sources sharing a name is a sure collision.
-                    if let other = byOutput[candidate], other != file.path || !request.template.hasSizePlaceholder {
+                    if let other = byOutput[candidate], other != file.path || !sizedNames {
                         throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(candidate); "
                                            + "use --name, separate runs or --out folders", isUsage: true)
                     }
@@ -171,5 +172,5 @@ public enum BatchPlanner {
 
 extension String {
     /// True when a name template contains `{width}` or `{height}`, filled in after rendering.
-    var hasSizePlaceholder: Bool { contains("{width}") || contains("{height}") }
+    var hasSizePlaceholder: Bool { containsBytes(of: "{width}") || containsBytes(of: "{height}") }
 }

@@ -23,13 +23,14 @@ public enum BatchRunner {
     /// interrupted, writes the manifest to `manifestPath`. Failures to save either are reported as
     /// events too.
     public static func run(_ batch: Batch, pool: WorkerPool, manifestPath: String?, event: (BatchEvent) -> Void) -> PoolEnding {
-        var manifest = Manifest(path: manifestPath ?? ".")
+        // Only with --manifest: its relative paths cost something for every source.
+        var manifest = manifestPath.map { Manifest(path: $0) }
         for problem in batch.problems {
             event(problem.isFailure ? .problem(path: problem.path, reason: problem.reason)
                                     : .notice(path: problem.path, reason: problem.reason))
         }
         for (input, record) in batch.skipped {
-            manifest.add(input: input.path, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
+            manifest?.add(input: input.path, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
                          outputs: record.outputs, placeholders: record.placeholders)
             event(.skipped(input: input.path, record: record))
         }
@@ -39,7 +40,7 @@ public enum BatchRunner {
             switch outcome {
             case .rendered(let result, let milliseconds):
                 batch.state.record(plan.input, settings: plan.settings, result: result)
-                manifest.add(input: job.input, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
+                manifest?.add(input: job.input, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
                              outputs: result.outputs, placeholders: result.placeholders)
                 event(.rendered(input: job.input, result: result, milliseconds: milliseconds))
             case .failed(let reason, let width, let height):
@@ -52,7 +53,7 @@ public enum BatchRunner {
         if let failure = batch.state.failure {
             event(.problem(path: batch.state.folder, reason: failure))
         }
-        if let manifestPath, ending == .finished {
+        if let manifestPath, let manifest, ending == .finished {
             do { try FileIO.writeAtomically(manifest.encoded(), to: manifestPath) } catch {
                 event(.problem(path: manifestPath, reason: "cannot write manifest: \(error.description)"))
             }

@@ -116,7 +116,8 @@ public enum InputWalker {
             result.problems.append(InputProblem(path: folder, reason: FileIO.errorText()))
             return
         }
-        names.sort { PathBytes.encode($0).lexicographicallyPrecedes(PathBytes.encode($1)) }
+        // UTF-8 order (a byte escape sorts as its private-use scalar): deterministic, no allocation.
+        names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         let inside = ancestors + [identity]
         for name in names {

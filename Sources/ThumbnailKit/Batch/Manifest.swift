@@ -69,7 +69,7 @@ public struct Manifest: Encodable, Sendable {
     /// The manifest as JSON, sources in path order, keys sorted: the same run gives the same bytes.
     public func encoded() -> [UInt8] {
         var copy = self
-        copy.sources.sort { PathBytes.encode($0.input).lexicographicallyPrecedes(PathBytes.encode($1.input)) }
+        copy.sources.sort { $0.input.utf8.lexicographicallyPrecedes($1.input.utf8) }
         return JSONText.encode(copy, pretty: true) + [0x0A]
     }
 }

@@ -9,7 +9,7 @@ final class StateDatabase {
     /// `PRAGMA application_id`: "THMB". A database without it is not ours.
     static let applicationID: Int64 = 0x5448_4D42
     /// `PRAGMA user_version`: the layout below. Another version is foreign (a full run).
-    static let schemaVersion: Int64 = 3
+    static let schemaVersion: Int64 = 4
 
     static let schema = """
         CREATE TABLE sources (
@@ -225,12 +225,14 @@ final class StateDatabase {
         }
     }
 
-    // Outputs as one blob: path, box, width, height and bytes of each, every field ended by a NUL
-    // (which no path can contain). Faster to read back than JSON, and exact for any name's bytes.
+    // Outputs as one blob: path, box, width, height, bytes and format of each, every field ended
+    // by a NUL (which no path can contain). Faster to read back than JSON, and exact for any name's
+    // bytes.
     static func encodeOutputs(_ outputs: [OutputRecord]) -> [UInt8] {
         var bytes: [UInt8] = []
         for output in outputs {
-            for field in [output.path, output.box, String(output.width), String(output.height), String(output.bytes)] {
+            for field in [output.path, output.box, String(output.width), String(output.height), String(output.bytes),
+                          output.format ?? ""] {
                 bytes += field.utf8
                 bytes.append(0)
             }
@@ -240,35 +242,38 @@ final class StateDatabase {
 
     static func decodeOutputs(_ bytes: UnsafeRawBufferPointer) -> [OutputRecord] {
         let fields = bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast()
-        guard fields.count % 5 == 0 else { return [] }
+        guard fields.count % 6 == 0 else { return [] }
         var outputs: [OutputRecord] = []
         var index = fields.startIndex
         while index < fields.endIndex {
             let text = { (offset: Int) in String(decoding: fields[index + offset], as: UTF8.self) }
             guard let width = Int(text(2)), let height = Int(text(3)), let size = Int(text(4)) else { return [] }
-            outputs.append(OutputRecord(path: text(0), width: width, height: height, bytes: size, box: text(1)))
-            index += 5
+            var output = OutputRecord(path: text(0), width: width, height: height, bytes: size, box: text(1))
+            let format = text(5)
+            output.format = format.isEmpty ? nil : format
+            outputs.append(output)
+            index += 6
         }
         return outputs
     }
 }
 
 /// What a record holds beyond the common columns, only when an option made it (placeholders,
-/// `--max-bytes`' quality, the output formats): JSON in the `extras` column, empty otherwise, so
+/// `--max-bytes`' quality): JSON in the `extras` column, empty otherwise, so
 /// the usual record costs nothing to read.
 struct RecordExtras: Codable {
-    struct Output: Codable { var quality: Int?; var overBudget: Bool?; var format: String? }
+    struct Output: Codable { var quality: Int?; var overBudget: Bool? }
     var placeholders: Placeholders?
     var outputs: [Output]
 
     init(_ record: RunRecord) {
         placeholders = record.placeholders
-        outputs = record.outputs.map { Output(quality: $0.quality, overBudget: $0.overBudget, format: $0.format) }
+        outputs = record.outputs.map { Output(quality: $0.quality, overBudget: $0.overBudget) }
     }
 
     /// The JSON, or "" when there is nothing to keep.
     func encoded() -> String {
-        guard placeholders != nil || outputs.contains(where: { $0.quality != nil || $0.overBudget != nil || $0.format != nil })
+        guard placeholders != nil || outputs.contains(where: { $0.quality != nil || $0.overBudget != nil })
         else { return "" }
         return String(decoding: JSONText.encode(self), as: UTF8.self)
     }
@@ -283,7 +288,6 @@ struct RecordExtras: Codable {
         for (index, extra) in zip(record.outputs.indices, outputs) {
             record.outputs[index].quality = extra.quality
             record.outputs[index].overBudget = extra.overBudget
-            record.outputs[index].format = extra.format
         }
     }
 }

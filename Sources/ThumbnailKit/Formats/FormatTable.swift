@@ -3,7 +3,9 @@
 /// folder under Formats/ and one row below.
 public enum FormatTable {
     /// Every format, in the order sniffing tries them and help lists them.
-    public static var entries: [FormatEntry] {
+    /// Built once: sniffing and naming consult it for every file. (`nonisolated(unsafe)`: a
+    /// constant, but its rows hold metatypes Swift does not call Sendable.)
+    public nonisolated(unsafe) static let entries: [FormatEntry] = {
         [
             FormatEntry(format: .jpeg, name: "JPEG", mimeType: "image/jpeg", nameExtensions: ["jpg", "jpeg", "jpe", "jfif"],
                         optionAliases: ["jpg"], source: JPEGSource.self, encoder: JPEGEncoder.self),
@@ -20,7 +22,7 @@ public enum FormatTable {
             FormatEntry(format: .avif, name: "AVIF", mimeType: "image/avif", nameExtensions: ["avif"],
                         source: AVIFSource.self, encoder: AVIFEncoder.self),
         ]
-    }
+    }()
 
     /// The row of `format`.
     public static func entry(_ format: ImageFormat) -> FormatEntry {
@@ -34,7 +36,7 @@ public enum FormatTable {
     public static var writable: [FormatEntry] { entries.filter { $0.encoder != nil } }
 
     /// How many leading bytes sniffing reads: the longest signature any format needs.
-    public static var sniffLength: Int { entries.map { $0.source.signatureLength }.max() ?? 0 }
+    public static let sniffLength: Int = entries.map { $0.source.signatureLength }.max() ?? 0
 
     /// The format whose signature starts `head`, or nil.
     public static func sniff(_ head: [UInt8]) -> FormatEntry? {
