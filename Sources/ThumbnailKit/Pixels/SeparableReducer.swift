@@ -342,3 +342,16 @@ public final class SeparableReducer {
         return UInt8(min(max(rounded, 0), 255))
     }
 }
+
+extension SeparableReducer {
+    /// The thumbnail of every plan from one pass over a decoder's rows: `readRows` calls the
+    /// function it is given once per decoded row, top to bottom (the sources that stream rows).
+    public static func reduce(_ plans: [ShrinkPlan], channels: Int,
+                              readRows: ((UnsafePointer<UInt8>) -> Void) throws(CodecError) -> Void) throws(CodecError) -> [PixelBuffer] {
+        let reducers = plans.map { SeparableReducer(plan: $0, channels: channels) }
+        try readRows { row in
+            for reducer in reducers { reducer.consume(row: row) }
+        }
+        return reducers.map { $0.finish() }
+    }
+}

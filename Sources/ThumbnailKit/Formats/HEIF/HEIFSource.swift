@@ -22,11 +22,7 @@ public final class HEIFSource: ImageSource {
     }
 
     public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
-        let reducers = plans.map { SeparableReducer(plan: $0, channels: decoder.channels) }
-        try decoder.readRows { row in
-            for reducer in reducers { reducer.consume(row: row) }
-        }
-        return reducers.map { $0.finish() }
+        try SeparableReducer.reduce(plans, channels: decoder.channels) { consume throws(CodecError) in try decoder.readRows(consume) }
     }
 
     public func decodeWhole() throws(CodecError) -> PixelBuffer {
@@ -73,12 +69,9 @@ public final class AVIFSource: ImageSource {
     }
 
     public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
-        let reducers = plans.map { SeparableReducer(plan: $0, channels: header.channels) }
-        let consume: (UnsafePointer<UInt8>) -> Void = { row in
-            for reducer in reducers { reducer.consume(row: row) }
+        try SeparableReducer.reduce(plans, channels: header.channels) { consume throws(CodecError) in
+            if let decoder { try decoder.readRows(consume) } else { try cropped!.readRows(consume) }
         }
-        if let decoder { try decoder.readRows(consume) } else { try cropped!.readRows(consume) }
-        return reducers.map { $0.finish() }
     }
 
     public func decodeWhole() throws(CodecError) -> PixelBuffer {

@@ -26,11 +26,7 @@ public final class PNGSource: ImageSource {
 
     public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
         if decoder.interlaced { return try reduceInterlaced(plans) }
-        let reducers = plans.map { SeparableReducer(plan: $0, channels: decoder.channels) }
-        try decoder.readRows { row in
-            for reducer in reducers { reducer.consume(row: row) }
-        }
-        return reducers.map { $0.finish() }
+        return try SeparableReducer.reduce(plans, channels: decoder.channels) { consume throws(CodecError) in try decoder.readRows(consume) }
     }
 
     /// Adam7 passes arrive sparse and out of row order. Each size gets block sums when its box

@@ -23,11 +23,7 @@ public final class TIFFSource: ImageSource {
     }
 
     public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
-        let reducers = plans.map { SeparableReducer(plan: $0, channels: decoder.channels) }
-        try decoder.readRows { row in
-            for reducer in reducers { reducer.consume(row: row) }
-        }
-        return reducers.map { $0.finish() }
+        try SeparableReducer.reduce(plans, channels: decoder.channels) { consume throws(CodecError) in try decoder.readRows(consume) }
     }
 
     public func decodeWhole() throws(CodecError) -> PixelBuffer {
