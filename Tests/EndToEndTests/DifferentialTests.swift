@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ThumbnailKit
+import ThumbnailTestSupport
 
 /// The systemic check behind "never a wrong image called ok": every thumbnail the tool reports ok
 /// must look like what a reference decoder (Pillow, on Debian's libjpeg-turbo and libpng) makes of
@@ -64,15 +65,7 @@ import Testing
         let small = files.filter { $0.bytes.count < 60_000 }
         for i in 0..<800 {
             let (name, original) = small[Int(random.next() % UInt64(small.count))]
-            var bytes = original
-            let at = Int(random.next() % UInt64(bytes.count))
-            switch random.next() % 5 {
-            case 0: for _ in 0...(random.next() % 8) { let p = Int(random.next() % UInt64(bytes.count)); bytes[p] ^= 1 << (random.next() % 8) }
-            case 1: bytes.insert(UInt8(random.next() % 256), at: at)
-            case 2: bytes.remove(at: at)
-            case 3: bytes[at] = UInt8(random.next() % 256)
-            default: bytes = Array(bytes[..<max(at, 1)])
-            }
+            let bytes = random.mutate(original)
             try Data(bytes).write(to: URL(fileURLWithPath: root + "/src/\(i)-" + name))
         }
         let (summary, mismatched) = try check(root)
@@ -92,18 +85,5 @@ import Testing
             let full = try check(root, [input], options: ["--size", "\(side)x\(side)"])
             #expect(full.mismatched.isEmpty && (full.summary["match"] as? Int) == 1, "\(input) at full size: \(full.summary)")
         }
-    }
-}
-
-/// SplitMix64: a small seeded generator, the same sequence on every machine.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
