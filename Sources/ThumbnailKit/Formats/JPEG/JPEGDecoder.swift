@@ -68,6 +68,7 @@ public final class JPEGDecoder {
     /// (microseconds) makes each image decode alone.
     public func readHeader(_ data: [UInt8]) throws(CodecError) -> JPEGHeader {
         reset()
+        lastWarning = nil
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         let status = data.withUnsafeBufferPointer {
             tjDecompressHeader3(handle, $0.baseAddress, UInt(data.count), &width, &height, &subsampling, &colorspace)

@@ -32,14 +32,12 @@ public final class JPEGSource: ImageSource {
     private func decode(for plans: [ShrinkPlan]) throws(CodecError) -> (PixelBuffer, Int) {
         // One decode serves every size: at the scale the largest thumbnail needs.
         var eighths = plans.map(\.dctScale).max() ?? 8
-        var decoded: PixelBuffer
         if eighths == 1, let fast = ProgressiveDCDecoder.decode(data, header: frame) {
             // A progressive file at 1/8: its DC scans alone, identical to TurboJPEG's, in a few
-            // bytes per block; anything the fast path declines goes to TurboJPEG.
-            decoded = fast
-        } else {
-            decoded = try decoder.decode(data, header: frame, eighths: eighths)
+            // bytes per block; anything the fast path declines (damage included) goes to TurboJPEG.
+            return (fast, eighths)
         }
+        var decoded = try decoder.decode(data, header: frame, eighths: eighths)
         if decoder.lastWarning != nil && eighths != 8 {
             // Damaged data decodes to wild coefficients, and a scaled IDCT keeps only their
             // average, where the full-size picture (djpeg's, Pillow's) is clipped pixel by pixel:

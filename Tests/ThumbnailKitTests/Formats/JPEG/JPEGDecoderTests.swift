@@ -87,6 +87,22 @@ import ThumbnailTestSupport
         }
     }
 
+    /// A progressive file's thumbnail does not depend on the file the worker decoded before: a
+    /// damaged one's warning once sent the next file (decoded by the DC-scan fast path) through
+    /// the full-size decode meant for damaged data.
+    @Test func aProgressiveFileAfterADamagedOneGivesTheSamePixels() throws {
+        var damaged = try FileIO.readAll(path: Fixtures.path("jpeg/testorig.jpg"))
+        damaged.insert(0x00, at: (0..<damaged.count - 1).first { damaged[$0] == 0xFF && damaged[$0 + 1] == 0xDB }!)
+        let folder = Fixtures.temporaryFolder()
+        try FileIO.writeAtomically(damaged, to: folder + "/damaged.jpg")
+        let boxes = [BoxSize(width: 8, height: 8)]  // small enough for the 1/8 scale
+        let alone = try ThumbnailRenderer(spec: ThumbnailSpec()).thumbnails(of: Fixtures.path("jpeg/testprog.jpg"), boxes: boxes)
+        let renderer = ThumbnailRenderer(spec: ThumbnailSpec())
+        _ = try renderer.thumbnails(of: folder + "/damaged.jpg", boxes: boxes)
+        let after = try renderer.thumbnails(of: Fixtures.path("jpeg/testprog.jpg"), boxes: boxes)
+        #expect(after == alone)
+    }
+
     /// A warning followed by a fatal error is reported by TurboJPEG 2.1 with the warning's code:
     /// the message decides, and only libjpeg's warning texts count as warnings.
     @Test func onlyLibjpegsWarningTextsAreWarnings() {
