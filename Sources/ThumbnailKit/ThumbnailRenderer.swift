@@ -35,8 +35,8 @@ public final class ThumbnailRenderer {
             var record = OutputRecord(path: path, width: image.width, height: image.height, bytes: 0, box: output.box.description)
             record.format = format.rawValue
             let bytes: [UInt8]
-            // A budget searches the quality of lossy outputs (lossless WebP has none to search).
-            if let budget = spec.maxBytes, encoder is any LossyThumbnailEncoder, !(format == .webp && spec.lossless) {
+            // A budget searches the quality of lossy outputs.
+            if let budget = spec.maxBytes, let lossy = encoder as? any LossyThumbnailEncoder, type(of: lossy).searchesQuality(spec) {
                 let fitted = try BudgetedEncoding.encode(image, iccProfile: iccProfile, spec: spec, maxBytes: budget, with: encoder)
                 bytes = fitted.bytes
                 record.quality = fitted.quality
@@ -141,7 +141,8 @@ public final class ThumbnailRenderer {
         -> (images: [PixelBuffer], format: ImageFormat, width: Int, height: Int) {
         let (entry, source) = try open(input, fingerprinting: false)
         let upright = uprightSize(source.header)
-        return (try reduce(source, boxes), entry.format, upright.0, upright.1)
+        // The placeholders' image, when the spec asks for one, is not a thumbnail.
+        return (Array(try reduceForRender(input, source, boxes).prefix(boxes.count)), entry.format, upright.0, upright.1)
     }
 
     /// Sniffs `input` and opens it with its format's source (which reads the header).
@@ -150,24 +151,6 @@ public final class ThumbnailRenderer {
         if head.isEmpty { throw .empty }
         guard let entry = FormatTable.sniff(head) else { throw .notAnImage }
         return (entry, try entry.source.init(path: input, handles: handles, fingerprinting: fingerprinting))
-    }
-
-    /// The thumbnails of `source` for `boxes`, upright.
-    private func reduce(_ source: any ImageSource, _ boxes: [BoxSize]) throws(CodecError) -> [PixelBuffer] {
-        let plans = try plans(source, boxes, focus: boxes.map { _ in (0.5, 0.5) })
-        // Reduced in stored orientation, then the small result turned upright: the filter is
-        // separable and each axis has its own weights, so this equals rotating first.
-        return try source.reduce(into: plans).map { $0.oriented(orientation(source.header)) }
-    }
-
-    /// The plan of each box (`focus`: each one's crop centre), after the `--max-pixels` check.
-    private func plans(_ source: any ImageSource, _ boxes: [BoxSize], focus: [(x: Double, y: Double)]) throws(CodecError) -> [ShrinkPlan] {
-        let header = source.header
-        try checkPixels(header)
-        return zip(boxes, focus).map { box, focus in
-            ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: box, blurSigma: spec.blurSigma,
-                            shrinkOnLoad: source.shrinkOnLoad, fit: spec.fit, focus: focus, orientation: orientation(header))
-        }
     }
 
     private func checkPixels(_ header: ImageHeader) throws(CodecError) {

@@ -122,7 +122,7 @@ struct DesktopOptions: ParsableArguments {
         // Never thumbnail the cache itself.
         let walk = InputWalker.walk(paths, recursive: command.recursive, excluding: cache.root)
         let size = XDGThumbnailSize(rawValue: xdgSize)!
-        let workingDirectory = Self.workingDirectory()
+        let workingDirectory = FilePaths.workingFolder
         let files = walk.files.map(\.path)
         let start = Clock.now()
         let quiet = command.quiet
@@ -181,28 +181,13 @@ struct DesktopOptions: ParsableArguments {
         if !quiet {
             let elapsed = Clock.now() - start
             let noun = final.written == 1 ? "thumbnail" : "thumbnails"
-            var line = "\(final.written) \(noun) in \(String(format2: elapsed)) s into \(cache.root)/\(size.folderName), \(final.failed) failed"
+            var line = "\(final.written) \(noun) in \(Reporter.fixed(elapsed, 2)) s into \(cache.root)/\(size.folderName), \(final.failed) failed"
             if final.upToDate > 0 { line += ", \(final.upToDate) up to date" }
             if interrupted != nil { line += ", interrupted" }
             StandardStreams.error(line + "\n")
         }
         if let interrupted { throw ExitCode(128 + interrupted) }
         if final.failed > 0 { throw ExitCode(1) }
-    }
-
-    private static func workingDirectory() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
-
-private extension String {
-    /// `value` with two decimals, without Foundation.
-    init(format2 value: Double) {
-        let hundredths = Int((value * 100).rounded())
-        let fraction = hundredths % 100
-        self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
 

@@ -66,9 +66,6 @@ public struct Batch {
 /// checked before any work: the output folder can be made and written, no thumbnail would
 /// overwrite a source, and no two sources would write the same thumbnail.
 public enum BatchPlanner {
-    /// Names starting so in an output folder are the incremental state's.
-    static let stateFilePrefix = ".thumbnail-state"
-
     public static func plan(_ request: BatchRequest) throws(BatchRefusal) -> Batch {
         try prepareFolder(request.outputFolder)
         let walk = InputWalker.walk(request.inputs, recursive: request.recursive, excluding: request.outputFolder)
@@ -89,45 +86,51 @@ public enum BatchPlanner {
             throw BatchRefusal(description: "--manifest \(request.manifestPath!) is a source image; choose another path",
                                isUsage: true)
         }
-        if let manifest, OutputNaming.fileName(of: manifest.path).hasPrefix(stateFilePrefix) {
+        if let manifest, RunState.ownsFileName(OutputNaming.fileName(of: manifest.path)) {
             throw BatchRefusal(description: "--manifest \(request.manifestPath!) would overwrite the incremental state",
                                isUsage: true)
         }
         // Largest first; among equal sizes, path order, so the job order is the same every run.
         let ordered = files.sorted { $0.size != $1.size ? $0.size > $1.size : $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         let sizedNames = request.template.hasSizePlaceholder
+        // Several formats from one decode: one output per box and format (`<picture>` fallbacks).
+        let formats: [ImageFormat?] = request.formats.isEmpty ? [nil] : request.formats
+        let targets = request.boxes.flatMap { box in formats.map { (box, $0) } }
+        /// Refuses `candidate`, an output of `file`, when it is another source's output, the
+        /// manifest, or a source.
+        func check(_ candidate: String, of file: InputFile) throws(BatchRefusal) {
+            // With {width}/{height} in the name, one source's sizes get their names only once
+            // rendered; only two different sources sharing a name is a sure collision.
+            if let other = byOutput[candidate], other != file.path || !sizedNames {
+                throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(candidate); "
+                                   + "use --name, separate runs or --out folders", isUsage: true)
+            }
+            let identity = FileIdentity(path: candidate)  // one stat serves both checks
+            if let manifest, FilePaths.absolute(candidate) == manifest.path
+                || (manifest.identity != nil && identity == manifest.identity) {
+                throw BatchRefusal(description: "--manifest \(request.manifestPath!) would overwrite the thumbnail of \(file.path)",
+                                   isUsage: true)
+            }
+            if let identity, sourceIDs.contains(identity) {
+                throw BatchRefusal(description: "writing \(candidate) would overwrite a source image; choose another --out or --name",
+                                   isUsage: true)
+            }
+        }
         for file in ordered {
             // The same path given twice (a folder and a file in it, say) is one job; two names of
             // one file (hard links, symlinks) are the user's names, each with its thumbnail.
             guard seen.insert(FilePaths.absolute(file.path)).inserted else { continue }
             var outputs: [OutputRequest] = []
-            for box in request.boxes {
-              // Several formats from one decode: one output per box and format (`<picture>` fallbacks).
-              for format in request.formats.isEmpty ? [nil] : request.formats.map(Optional.some) {
+            for (box, format) in targets {
                 let output = OutputNaming.outputPath(relativePath: file.relativePath, in: request.outputFolder,
                                                      template: request.template, box: box, format: format,
                                                      mirrorTree: request.recursive, sourceFormat: file.format)
                 // A deferred extension (a GIF becomes .jpg or .png) is checked as every name it can become.
                 for candidate in OutputNaming.candidates(output) {
-                    // With {width}/{height} in the name, one source's sizes get their names only once
-                    // rendered; only two different sources sharing a name is a sure collision.
-                    if let other = byOutput[candidate], other != file.path || !sizedNames {
-                        throw BatchRefusal(description: "\(other) and \(file.path) would both be written to \(candidate); "
-                                           + "use --name, separate runs or --out folders", isUsage: true)
-                    }
-                    if let manifest, FilePaths.absolute(candidate) == manifest.path
-                        || (manifest.identity != nil && FileIdentity(path: candidate) == manifest.identity) {
-                        throw BatchRefusal(description: "--manifest \(request.manifestPath!) would overwrite the thumbnail of \(file.path)",
-                                           isUsage: true)
-                    }
-                    if let id = FileIdentity(path: candidate), sourceIDs.contains(id) {
-                        throw BatchRefusal(description: "writing \(candidate) would overwrite a source image; choose another --out or --name",
-                                           isUsage: true)
-                    }
+                    try check(candidate, of: file)
                     byOutput[candidate] = file.path
                 }
                 outputs.append(OutputRequest(path: output, box: box, format: format))
-              }
             }
             var key = StableHash()
             key.combine(request.renderingKey)

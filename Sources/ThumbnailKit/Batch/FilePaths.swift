@@ -6,7 +6,7 @@ import Glibc
 public enum FilePaths {
     /// The current folder when first asked (the tool never changes it): one getcwd a run, not
     /// one a path.
-    static let workingFolder = currentFolder()
+    public static let workingFolder = currentFolder()
 
     /// The current folder, its bytes kept (`PathBytes`).
     public static func currentFolder() -> String {

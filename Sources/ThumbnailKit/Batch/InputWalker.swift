@@ -97,7 +97,7 @@ public enum InputWalker {
                 let format = (try? FileIO.readPrefix(path: input, count: FormatTable.sniffLength)).flatMap(ImageFormat.sniff)
                 result.files.append(InputFile(path: input, relativePath: String(relative), status: info, format: format))
             default:
-                result.problems.append(InputProblem(path: input, reason: "not a regular file (\(FileIO.fileKind(info)))"))
+                result.problems.append(InputProblem(path: input, reason: FileIO.notRegularFile(info)))
             }
         }
         return result
@@ -123,11 +123,12 @@ public enum InputWalker {
         for name in names {
             let path = prefix + name
             let rel = relative.isEmpty ? name : relative + "/" + name
-            let namedAsImage = ImageFormat.isImageName(name)
             if name.hasPrefix(".") {
                 result.otherFilesSkipped += 1
                 continue
             }
+            // Asked only of files that are not images by content (the common case never asks).
+            var namedAsImage: Bool { ImageFormat.isImageName(name) }
             guard let entry = FileIO.status(path) else {
                 // A dangling symlink or a name that cannot be looked up.
                 if namedAsImage || errno != ENOENT {
@@ -162,7 +163,7 @@ public enum InputWalker {
                 }
             default:
                 if namedAsImage {
-                    result.problems.append(InputProblem(path: path, reason: "not a regular file (\(FileIO.fileKind(entry)))"))
+                    result.problems.append(InputProblem(path: path, reason: FileIO.notRegularFile(entry)))
                 } else {
                     result.otherFilesSkipped += 1
                 }

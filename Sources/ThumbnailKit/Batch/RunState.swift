@@ -88,6 +88,12 @@ public final class RunState {
         return ".thumbnail-state.\(shard.index)-of-\(shard.count).sqlite"
     }
 
+    /// True for any file the state keeps in an output folder: a state file, its `-wal` and `-shm`
+    /// companions, version 1's JSON (nothing else may be written over them).
+    public static func ownsFileName(_ name: String) -> Bool {
+        name.hasPrefix(".thumbnail-state.")
+    }
+
     /// True for the name of any run's state file (not its `-wal` and `-shm` companions).
     public static func isStateFileName(_ name: String) -> Bool {
         name.hasPrefix(".thumbnail-state.") && name.hasSuffix(".sqlite")

@@ -42,8 +42,7 @@ public final class DesktopThumbnailer {
         let uri = FileURI.uri(absolutePath: FileURI.absolutePath(path, workingDirectory: workingDirectory))
         let target = cache.thumbnailPath(uri: uri, size: size)
         let failure = cache.failurePath(uri: uri)
-        var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard let info = FileIO.status(path) else {
             return .failed(reason: CodecError.unreadable(FileIO.errorText()).description)  // nothing to record against
         }
         let modified = Int64(info.st_mtim.tv_sec)
@@ -55,7 +54,7 @@ public final class DesktopThumbnailer {
             let (png, width, height) = try Self.thumbnailPNG(of: path, renderer: renderer, box: size.pixels,
                                                              uri: uri, modified: modified, fileSize: Int(info.st_size))
             try cache.write(png, to: target)
-            unlink(failure)  // it succeeds now
+            unlink(PathBytes.systemPath(failure))  // it succeeds now
             return .written(path: target, width: width, height: height)
         } catch {
             // Record the failure against this version of the source (a 1x1 transparent PNG with

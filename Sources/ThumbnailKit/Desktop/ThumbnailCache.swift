@@ -85,8 +85,7 @@ public struct ThumbnailCache: Sendable {
     /// `mkdir -p` with mode 0700 for the folders it creates.
     static func makeFolders(_ path: String) throws(CodecError) {
         if path.isEmpty { return }
-        var info = stat()
-        if stat(PathBytes.systemPath(path), &info) == 0 {
+        if let info = FileIO.status(path) {
             if (info.st_mode & S_IFMT) == S_IFDIR { return }
             throw .writeFailed("\(path) is not a folder")
         }

@@ -60,10 +60,13 @@ public enum FileIO {
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw .unreadable("not a regular file (\(fileKind(info)))")
+            throw .unreadable(notRegularFile(info))
         }
         return fd
     }
+
+    /// Why a file that is not a regular one is refused: "not a regular file (FIFO)".
+    public static func notRegularFile(_ info: stat) -> String { "not a regular file (\(fileKind(info)))" }
 
     /// What kind of file a status describes, in words.
     public static func fileKind(_ info: stat) -> String {

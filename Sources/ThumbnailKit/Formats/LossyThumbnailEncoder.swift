@@ -1,7 +1,14 @@
-/// An encoder whose output size depends on `ThumbnailSpec.quality` (JPEG; WebP and AVIF when
-/// they land): `--max-bytes` searches the quality by encoding with specs that differ only in it,
-/// so a lossy format joins the search by declaring `extension XEncoder: LossyThumbnailEncoder {}`.
-public protocol LossyThumbnailEncoder: ThumbnailEncoder {}
+/// An encoder whose output size depends on `ThumbnailSpec.quality` (JPEG, WebP, AVIF):
+/// `--max-bytes` searches the quality by encoding with specs that differ only in it, so a lossy
+/// format joins the search by declaring `extension XEncoder: LossyThumbnailEncoder {}`.
+public protocol LossyThumbnailEncoder: ThumbnailEncoder {
+    /// False when `spec` makes this encoder lossless (WebP's `--lossless`): no quality to search.
+    static func searchesQuality(_ spec: ThumbnailSpec) -> Bool
+}
+
+extension LossyThumbnailEncoder {
+    public static func searchesQuality(_ spec: ThumbnailSpec) -> Bool { true }
+}
 
 /// The outcome of fitting one thumbnail into a byte budget.
 public struct BudgetedEncoding {

@@ -90,5 +90,8 @@ public final class WebPEncoder: ThumbnailEncoder {
     }
 }
 
-/// Lossy WebP joins the `--max-bytes` quality search (the quality is `spec.quality`).
-extension WebPEncoder: LossyThumbnailEncoder {}
+/// Lossy WebP joins the `--max-bytes` quality search (the quality is `spec.quality`); lossless
+/// WebP has none to search.
+extension WebPEncoder: LossyThumbnailEncoder {
+    public static func searchesQuality(_ spec: ThumbnailSpec) -> Bool { !spec.lossless }
+}
