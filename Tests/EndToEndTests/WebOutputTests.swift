@@ -6,9 +6,10 @@ import ThumbnailTestSupport
 /// `--placeholder`, `--fit cover`, `--crop attention`, `--max-bytes` and `--sharpen` through the
 /// built binary, checked with decoders that share no code with the tool.
 @Suite(.serialized) struct WebOutputTests {
-    /// Ordinary photos among the fixtures (JPEG, landscape and portrait with EXIF rotation).
+    /// Ordinary photos among the fixtures (JPEG, landscape and portrait with EXIF rotation, and a
+    /// low-contrast one, where a placeholder beats the flat colour only if its encoder is careful).
     static let photos = ["jpeg/testorig.jpg", "exif-orientation/Landscape_1.jpg", "exif-orientation/Portrait_6.jpg",
-                         "pillow/flower.jpg", "pillow/flower2.jpg", "pillow/hopper.jpg"]
+                         "pillow/flower.jpg", "pillow/flower2.jpg", "pillow/hopper.jpg", "web/wood.jpg"]
 
     struct PlaceholderCheck: Decodable {
         var output: String

@@ -10,9 +10,21 @@ import Glibc
 public enum BlurHash {
     static let characters = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~".utf8)
 
+    /// How the components are chosen. Both give strings any BlurHash decoder reads.
+    public enum Fit: Sendable {
+        /// Wolt's encoder: each component is the picture's projection on its cosine. The basis
+        /// (`cos(pi * i * x / w)`, no half-pixel shift) is not orthogonal, so on a low-contrast
+        /// picture the decoded result can be further from it than its flat mean colour.
+        case projection
+        /// The components whose decoded picture is nearest the source in linear light (least
+        /// squares over the decoder's own basis): measured closer on every photo tried.
+        case leastSquares
+    }
+
     /// The BlurHash of `image` (gray or RGB; flatten alpha first) with `componentsX` x
-    /// `componentsY` components (1...9 each).
-    public static func encode(_ image: PixelBuffer, componentsX: Int, componentsY: Int) -> String {
+    /// `componentsY` components (1...9 each; at most the image's width and height for
+    /// `.leastSquares`, which falls back to `.projection` where its equations are singular).
+    public static func encode(_ image: PixelBuffer, componentsX: Int, componentsY: Int, fit: Fit = .projection) -> String {
         precondition((1...9).contains(componentsX) && (1...9).contains(componentsY) && !image.hasAlpha)
         let w = image.width, h = image.height
         var linear = [SIMD3<Double>](repeating: .zero, count: w * h)
@@ -25,21 +37,88 @@ public enum BlurHash {
                 linear[i] = SIMD3(srgbToLinear(image.pixels[p]), srgbToLinear(image.pixels[p + 1]), srgbToLinear(image.pixels[p + 2]))
             }
         }
-        var factors: [SIMD3<Double>] = []
-        for j in 0..<componentsY {
-            for i in 0..<componentsX {
-                let normalisation = (i == 0 && j == 0) ? 1.0 : 2.0
+        let basis = Basis(width: w, height: h, componentsX: componentsX, componentsY: componentsY)
+        var factors = basis.projection(of: linear)
+        if fit == .leastSquares, componentsX <= w, componentsY <= h, let fitted = basis.leastSquares(of: linear) {
+            factors = fitted
+        }
+        return hashString(factors, componentsX: componentsX, componentsY: componentsY)
+    }
+
+    /// The decoder's basis: component `(i, j)` at pixel `(x, y)` is
+    /// `cos(pi * i * x / w) * cos(pi * j * y / h)`, components in row order.
+    struct Basis {
+        let width: Int, height: Int, componentsX: Int, componentsY: Int
+        let cosX: [Double], cosY: [Double]   // [i * width + x], [j * height + y]
+
+        init(width: Int, height: Int, componentsX: Int, componentsY: Int) {
+            self.width = width; self.height = height
+            self.componentsX = componentsX; self.componentsY = componentsY
+            cosX = (0..<componentsX * width).map { cos(Double.pi * Double($0 / width) * Double($0 % width) / Double(width)) }
+            cosY = (0..<componentsY * height).map { cos(Double.pi * Double($0 / height) * Double($0 % height) / Double(height)) }
+        }
+
+        func value(_ component: Int, x: Int, y: Int) -> Double {
+            cosX[component % componentsX * width + x] * cosY[component / componentsX * height + y]
+        }
+
+        /// Wolt's factors: `normalisation / (w h) * sum basis * pixel`.
+        func projection(of linear: [SIMD3<Double>]) -> [SIMD3<Double>] {
+            (0..<componentsX * componentsY).map { k in
                 var sum = SIMD3<Double>.zero
-                for y in 0..<h {
-                    let by = cos(Double.pi * Double(j) * Double(y) / Double(h))
-                    for x in 0..<w {
-                        let basis = cos(Double.pi * Double(i) * Double(x) / Double(w)) * by
-                        sum += basis * linear[x + y * w]
-                    }
+                for y in 0..<height {
+                    for x in 0..<width { sum += value(k, x: x, y: y) * linear[x + y * width] }
                 }
-                factors.append(sum * (normalisation / Double(w * h)))
+                return sum * ((k == 0 ? 1.0 : 2.0) / Double(width * height))
             }
         }
+
+        /// The least-squares factors: the normal equations `(BᵀB) f = Bᵀ pixels` solved by
+        /// Cholesky (`nil` when not positive definite). The components' cosines are Chebyshev
+        /// polynomials at distinct nodes, so `BᵀB` is regular while components <= pixels.
+        func leastSquares(of linear: [SIMD3<Double>]) -> [SIMD3<Double>]? {
+            let n = componentsX * componentsY
+            var gram = [Double](repeating: 0, count: n * n)
+            var right = [SIMD3<Double>](repeating: .zero, count: n)
+            var column = [Double](repeating: 0, count: n)
+            for y in 0..<height {
+                for x in 0..<width {
+                    for k in 0..<n { column[k] = value(k, x: x, y: y) }
+                    let pixel = linear[x + y * width]
+                    for a in 0..<n {
+                        right[a] += column[a] * pixel
+                        for b in 0...a { gram[a * n + b] += column[a] * column[b] }
+                    }
+                }
+            }
+            // Cholesky: gram = L Lᵀ, L stored in the lower triangle.
+            for a in 0..<n {
+                for b in 0...a {
+                    var sum = gram[a * n + b]
+                    for k in 0..<b { sum -= gram[a * n + k] * gram[b * n + k] }
+                    if a == b {
+                        guard sum > 1e-9 * Double(width * height) else { return nil }
+                        gram[a * n + a] = sum.squareRoot()
+                    } else {
+                        gram[a * n + b] = sum / gram[b * n + b]
+                    }
+                }
+            }
+            var solution = right
+            for a in 0..<n {   // L z = right
+                for k in 0..<a { solution[a] -= gram[a * n + k] * solution[k] }
+                solution[a] /= gram[a * n + a]
+            }
+            for a in stride(from: n - 1, through: 0, by: -1) {   // Lᵀ f = z
+                for k in (a + 1)..<n { solution[a] -= gram[k * n + a] * solution[k] }
+                solution[a] /= gram[a * n + a]
+            }
+            return solution
+        }
+    }
+
+    /// The hash of `factors` (DC first): grid, quantised AC maximum, DC colour, AC levels.
+    static func hashString(_ factors: [SIMD3<Double>], componentsX: Int, componentsY: Int) -> String {
         var hash = base83((componentsX - 1) + (componentsY - 1) * 9, length: 1)
         let ac = factors.dropFirst()
         var maximum = 1.0

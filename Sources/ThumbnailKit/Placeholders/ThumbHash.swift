@@ -56,10 +56,10 @@ public enum ThumbHash {
             qc[i] = r - g
             ac[i] = a
         }
-        let lum = encodeChannel(l, w: w, h: h, nx: max(3, lx), ny: max(3, ly))
-        let p = encodeChannel(pc, w: w, h: h, nx: 3, ny: 3)
-        let q = encodeChannel(qc, w: w, h: h, nx: 3, ny: 3)
-        let a = hasAlpha ? encodeChannel(ac, w: w, h: h, nx: 5, ny: 5) : (dc: 1.0, ac: [Double](), scale: 0.0)
+        let lum = encodeChannel(l, w: w, h: h, nx: max(3, lx), ny: max(3, ly), scaleLevels: 31)
+        let p = encodeChannel(pc, w: w, h: h, nx: 3, ny: 3, scaleLevels: 63)
+        let q = encodeChannel(qc, w: w, h: h, nx: 3, ny: 3, scaleLevels: 63)
+        let a = hasAlpha ? encodeChannel(ac, w: w, h: h, nx: 5, ny: 5, scaleLevels: 15) : (dc: 1.0, ac: [Double](), scale: 0.0)
 
         let isLandscape = w > h
         let header24 = Int(jsRound(63 * lum.dc)) | Int(jsRound(31.5 + 31.5 * p.dc)) << 6 | Int(jsRound(31.5 + 31.5 * q.dc)) << 12
@@ -82,8 +82,15 @@ public enum ThumbHash {
         return hash
     }
 
-    /// The DC and the normalised (0...1) AC coefficients of a triangle of `nx` x `ny` DCT terms.
-    private static func encodeChannel(_ channel: [Double], w: Int, h: Int, nx: Int, ny: Int)
+    /// The DC and the normalised (0...1) AC coefficients of a triangle of `nx` x `ny` DCT terms,
+    /// and their scale rounded up to the header's `scaleLevels` steps.
+    ///
+    /// The reference encoder normalises by the exact scale and rounds the scale separately, so a
+    /// decoder multiplies the ACs by a scale up to half a step off: on a low-contrast photo (a
+    /// luminance scale of about one step) that doubles or drops every AC, and the picture decodes
+    /// no nearer than its flat colour (mate's Wood.jpg). Normalising by the scale the header holds
+    /// decodes each AC to within a nibble's rounding; the format is unchanged.
+    private static func encodeChannel(_ channel: [Double], w: Int, h: Int, nx: Int, ny: Int, scaleLevels: Double)
         -> (dc: Double, ac: [Double], scale: Double) {
         var dc = 0.0, ac: [Double] = [], scale = 0.0
         var fx = [Double](repeating: 0, count: w)
@@ -106,7 +113,8 @@ public enum ThumbHash {
                 cx += 1
             }
         }
-        if scale > 0 { ac = ac.map { 0.5 + 0.5 / scale * $0 } }
+        scale = min(scaleLevels, (scale * scaleLevels).rounded(.up)) / scaleLevels
+        if scale > 0 { ac = ac.map { min(1, max(0, 0.5 + 0.5 / scale * $0)) } }
         return (dc, ac, scale)
     }
 
