@@ -95,7 +95,7 @@ struct DesktopOptions: ParsableArguments {
         var spec = ThumbnailSpec()
         spec.blurSigma = blur
         spec.maxPixels = maxPixels
-        spec.keepICC = false
+        spec.icc = .convert  // sRGB pixels, no profile: what file managers assume
         try Self.enterSandbox(sandbox, writable: [OutputNaming.folder(of: output)])
         do {
             let (png, _, _) = try DesktopThumbnailer.thumbnailPNG(of: input, renderer: ThumbnailRenderer(spec: spec),
