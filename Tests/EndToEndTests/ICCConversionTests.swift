@@ -99,10 +99,12 @@ import ThumbnailTestSupport
         #expect(converted.pixels != plain.pixels)
     }
 
-    @Test func aCMYKJPEGGoesThroughItsEmbeddedCMYKProfile() throws {
+    /// A CMYK JPEG (Adobe, inverted) and a CMYK TIFF (LZW), each with a CMYK profile embedded.
+    @Test(arguments: ["cmyk.jpg", "cmyk.tif"])
+    func aCMYKSourceGoesThroughItsEmbeddedCMYKProfile(name: String) throws {
         let root = try Tool.workspace([])
         // Made here: libjpeg-turbo's CMYK test profile alone is 557 KB (Tests/Fixtures/jpeg/test1.icc).
-        let make = try Tool.runProgram(Self.python, [Tool.fixtures + "/icc/make-fixtures.py", "cmyk", root + "/images/cmyk.jpg"], in: root)
+        let make = try Tool.runProgram(Self.python, [Tool.fixtures + "/icc/make-fixtures.py", "cmyk", root + "/images/" + name], in: root)
         try #require(make.status == 0, "\(make.stderr)")
         let run = try Tool.run(["images", "--out", "t", "--format", "png", "--size", "100x100", "--json"], in: root)
         #expect(run.status == 0, "\(run.stderr)")
@@ -110,7 +112,7 @@ import ThumbnailTestSupport
         let converted = try differential(root, run.stdout, icc: "convert")
         #expect(converted.mismatched.isEmpty && converted.summary["match"] as? Int == 1, "\(converted.summary)")
         // Not the naive formula: that rendering is far from these pixels.
-        #expect(try differential(root, run.stdout, icc: "strip").mismatched == ["images/cmyk.jpg"])
+        #expect(try differential(root, run.stdout, icc: "strip").mismatched == ["images/" + name])
         // --icc strip (and keep: a CMYK profile cannot describe RGB pixels) use the naive formula.
         let naive = try Tool.run(["images", "--out", "n", "--format", "png", "--size", "100x100", "--json", "--icc", "strip"], in: root)
         #expect(try differential(root, naive.stdout, icc: "strip").mismatched.isEmpty)
@@ -159,5 +161,8 @@ import ThumbnailTestSupport
         #expect(try profile(root + "/desktop.png") == nil)
         #expect(desktop.pixels == (try decode(root + "/batch/flower-p3.png")).pixels)
         #expect(desktop.pixels != (try decode(root + "/plain/flower-p3.png")).pixels)
+        // They always convert: asking otherwise is refused, not ignored.
+        let refused = try Tool.run(["--thumbnailer", "-s", "128", "--icc", "keep", input, root + "/kept.png"], in: root)
+        #expect(refused.status == 64 && refused.stderr.contains("--icc does not apply with --thumbnailer"), "\(refused.stderr)")
     }
 }

@@ -3,7 +3,7 @@
 python3-pil and liblcms2-2):
 
     make-fixtures.py            the committed fixtures
-    make-fixtures.py cmyk OUT   a CMYK JPEG of ../exif-orientation/Landscape_1.jpg with
+    make-fixtures.py cmyk OUT   a CMYK JPEG (or TIFF, OUT ending .tif) of ../exif-orientation/Landscape_1.jpg with
                                 libjpeg-turbo's CMYK test profile (../jpeg/test1.icc) embedded,
                                 made by the CMYK test at run time: the profile alone is 557 KB
 
@@ -97,7 +97,10 @@ def cmyk(out):
     source = source.resize((240, round(source.height * 240 / source.width)), Image.LANCZOS)
     im = ImageCms.profileToProfile(source, ImageCms.createProfile("sRGB"),
                                    ImageCms.ImageCmsProfile(io.BytesIO(profile)), outputMode="CMYK")
-    im.save(out, quality=92, icc_profile=profile)
+    if out.endswith(".tif"):
+        im.save(out, compression="tiff_lzw", icc_profile=profile)
+    else:
+        im.save(out, quality=92, icc_profile=profile)
 
 
 def main():
