@@ -20,6 +20,10 @@ public final class SRGBConversion {
 
     /// Transforms made so far; nil for a profile that could not be used (not parsed again).
     private var transforms: [Key: cmsHTRANSFORM?] = [:]
+    /// The transform used last, found without hashing the profile: a CMYK TIFF asks for its
+    /// transform once a row, and hashing a 500 KB profile each time cost seconds a file. The same
+    /// array compares equal at once (Swift's `==` sees the shared buffer).
+    private var last: (key: Key, transform: cmsHTRANSFORM?)?
     /// Enough for the few profiles of a batch (a camera's, sRGB, Display P3); beyond it the cache
     /// starts afresh rather than growing with a folder of odd files.
     private static let cacheLimit = 16
@@ -86,14 +90,20 @@ public final class SRGBConversion {
     /// The kept transform from `profile` (read as `inputFormat`) to sRGB (written as
     /// `outputFormat`), made the first time.
     private func transform(_ profile: [UInt8], inputFormat: cmsUInt32Number, outputFormat: cmsUInt32Number) -> cmsHTRANSFORM? {
+        if let last, last.key.inputFormat == inputFormat, last.key.profile == profile { return last.transform }
         let key = Key(profile: profile, inputFormat: inputFormat)
-        if let kept = transforms[key] { return kept }
+        if let kept = transforms[key] {
+            last = (key, kept)
+            return kept
+        }
         if transforms.count >= Self.cacheLimit {
             for case let transform? in transforms.values { cmsDeleteTransform(transform) }
             transforms.removeAll()
+            last = nil
         }
         let made = Self.makeTransform(profile, inputFormat: inputFormat, outputFormat: outputFormat)
         transforms[key] = made
+        last = (key, made)
         return made
     }
 

@@ -99,3 +99,23 @@ import Testing
         #expect(ThumbnailSpec().icc == .convert)
     }
 }
+
+extension SRGBConversionTests {
+    /// More profiles than the cache holds, met again in turn: every answer stays right after the
+    /// cache starts afresh (no transform is used after it was freed).
+    @Test func manyProfilesInTurnGiveTheSameAnswers() throws {
+        let conversion = SRGBConversion()
+        let p3 = try profile("icc/display-p3.icc")
+        let image = ramp(channels: 3)
+        let expected = try #require(conversion.toSRGB(image, from: p3))
+        for round in 0..<3 {
+            for i in 0..<20 {
+                // The same profile under another creator (header bytes 80-83): a different key, same transform.
+                var variant = p3
+                variant[80] = UInt8(i)
+                #expect(conversion.toSRGB(image, from: variant) == expected, "round \(round) variant \(i)")
+            }
+            #expect(conversion.toSRGB(image, from: p3) == expected)
+        }
+    }
+}
