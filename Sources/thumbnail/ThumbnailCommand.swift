@@ -78,7 +78,7 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(name: .customLong("strip-icc"), help: "The same as --icc strip.")
     var stripICC = false
 
-    @Option(help: ArgumentHelp("The source's ICC profile: convert the pixels to sRGB (no profile written), keep it, or strip it unconverted.",
+    @Option(help: ArgumentHelp("The source's ICC profile: convert the pixels to sRGB and write none (the default), keep it, or strip it unconverted.",
                                valueName: "convert|keep|strip"))
     var icc: ICCMode?
 
