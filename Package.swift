@@ -51,6 +51,12 @@ let package = Package(
             pkgConfig: "libavif",
             providers: [.apt(["libavif-dev"])]
         ),
+        // Little CMS: embedded ICC profiles converted to sRGB (Metadata/SRGBConversion.swift).
+        .systemLibrary(
+            name: "CLCMS2",
+            pkgConfig: "lcms2",
+            providers: [.apt(["liblcms2-dev"])]
+        ),
         // Every libpng call lives here: libpng reports errors with longjmp, which Swift cannot catch.
         .target(name: "CPNGShim", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
         // The workers' system call filter (Batch/Sandbox.swift).
@@ -63,7 +69,7 @@ let package = Package(
         .target(name: "CSystemShim"),
         .target(
             name: "ThumbnailKit",
-            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp", "CSQLite", "CGIF", "CTIFF", "CHeif", "CAVIF"],
+            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp", "CSQLite", "CGIF", "CTIFF", "CHeif", "CAVIF", "CLCMS2"],
             // Plain -O, bounds and overflow checks kept: a bug met on a hostile file traps (the pool
             // reports it) instead of corrupting memory; -Ounchecked measured only 1% faster.
             swiftSettings: []

@@ -6,6 +6,8 @@ public final class ThumbnailRenderer {
     public let spec: ThumbnailSpec
     private let handles = CodecHandles()
     private var encoders: [ImageFormat: any ThumbnailEncoder] = [:]
+    /// `--icc convert`'s Little CMS transforms, kept per profile for the life of the renderer.
+    private let colour = SRGBConversion()
 
     public init(spec: ThumbnailSpec) {
         self.spec = spec
@@ -22,7 +24,8 @@ public final class ThumbnailRenderer {
         let placeholders = spec.placeholders.isEmpty ? nil
             : PlaceholderMaker.make(spec.placeholders, from: images.removeLast(), background: spec.background)
         if spec.sharpen { images = images.map { $0.sharpened() } }
-        let iccProfile = spec.keepICC ? source.header.iccProfile : nil
+        // Converted pixels (and ones whose profile could not convert them) carry no profile.
+        let iccProfile = spec.icc == .keep ? source.header.iccProfile : nil
         var records: [OutputRecord] = []
         for output in outputs {
             let image = images[boxes.firstIndex(of: output.box)!]
@@ -64,7 +67,7 @@ public final class ThumbnailRenderer {
         let orientation = orientation(header)
         let centre = boxes.map { _ in (x: 0.5, y: 0.5) }
         guard let windows = attentionWindows(header, boxes) else {
-            return try source.reduce(into: renderPlans(source, boxes, focus: centre)).map { $0.oriented(orientation) }
+            return toSRGB(try source.reduce(into: renderPlans(source, boxes, focus: centre)).map { $0.oriented(orientation) }, header)
         }
         let side = AttentionCrop.analysisSide
         let analysisPlan = ShrinkPlan.make(sourceWidth: header.width, sourceHeight: header.height, box: BoxSize(width: side, height: side),
@@ -79,7 +82,16 @@ public final class ThumbnailRenderer {
             let analysis = try again.reduce(into: [analysisPlan])[0].oriented(orientation)
             reduced = try source.reduce(into: renderPlans(source, boxes, focus: focus(analysis, header, windows)))
         }
-        return reduced.map { $0.oriented(orientation) }
+        return toSRGB(reduced.map { $0.oriented(orientation) }, header)
+    }
+
+    /// Under `--icc convert`, `images` (the small results, alpha straight) converted from the
+    /// source's profile to sRGB. Left as they are without a profile, with one that does not
+    /// describe these pixels (a CMYK JPEG's, applied while decoding) or with one Little CMS cannot
+    /// read: a damaged profile never fails an image, it is rendered unconverted.
+    private func toSRGB(_ images: [PixelBuffer], _ header: ImageHeader) -> [PixelBuffer] {
+        guard spec.icc == .convert, let profile = header.iccProfile else { return images }
+        return images.map { colour.toSRGB($0, from: profile) ?? $0 }
     }
 
     /// The plan of each box (`focus`: each one's crop centre) and, with `--placeholder`, the
@@ -150,7 +162,9 @@ public final class ThumbnailRenderer {
         let head = try FileIO.readPrefix(path: input, count: FormatTable.sniffLength)
         if head.isEmpty { throw .empty }
         guard let entry = FormatTable.sniff(head) else { throw .notAnImage }
-        return (entry, try entry.source.init(path: input, handles: handles, fingerprinting: fingerprinting))
+        let source = try entry.source.init(path: input, handles: handles, fingerprinting: fingerprinting)
+        if spec.icc == .convert, let cmyk = source as? any CMYKConvertingSource { cmyk.cmykConversion = colour }
+        return (entry, source)
     }
 
     private func checkPixels(_ header: ImageHeader) throws(CodecError) {

@@ -71,6 +71,7 @@ enum ArgumentCheck {
 extension SandboxMode: ExpressibleByArgument {}
 extension FitMode: ExpressibleByArgument {}
 extension CropAnchor: ExpressibleByArgument {}
+extension ICCMode: ExpressibleByArgument {}
 
 extension ArgumentCheck {
     /// `--placeholder thumbhash,blurhash,color,lqip`: any of them, each once.

@@ -75,8 +75,12 @@ struct ThumbnailCommand: ParsableCommand {
     @Flag(name: .customLong("no-rotate"), help: "Keep the stored pixel order instead of applying EXIF orientation.")
     var noRotate = false
 
-    @Flag(name: .customLong("strip-icc"), help: "Do not carry the source's ICC colour profile into the thumbnail.")
+    @Flag(name: .customLong("strip-icc"), help: "The same as --icc strip.")
     var stripICC = false
+
+    @Option(help: ArgumentHelp("The source's ICC profile: convert the pixels to sRGB and write none (the default), keep it, or strip it unconverted.",
+                               valueName: "convert|keep|strip"))
+    var icc: ICCMode?
 
     @Option(help: ArgumentHelp("contain: the whole picture in the box; cover: the box filled exactly, the overflow cropped.",
                                valueName: "contain|cover"))
@@ -165,6 +169,9 @@ struct ThumbnailCommand: ParsableCommand {
             throw ValidationError("--name must contain {ext} when there are several formats")
         }
         if inputs.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) may be given once") }
+        if stripICC, let icc, icc != .strip {
+            throw ValidationError("--strip-icc means --icc strip, which contradicts --icc \(icc.rawValue)")
+        }
     }
 
     func run() throws {
@@ -181,7 +188,7 @@ struct ThumbnailCommand: ParsableCommand {
         spec.progressive = progressive
         spec.lossless = lossless
         spec.autoRotate = !noRotate
-        spec.keepICC = !stripICC
+        spec.icc = stripICC ? .strip : (icc ?? .convert)
         spec.fit = fit
         spec.crop = crop
         spec.placeholders = placeholder

@@ -79,6 +79,8 @@ struct DesktopOptions: ParsableArguments {
     static let batchOnlyOptions = ["--out", "--size", "--name", "--format", "--json", "--manifest", "--shard",
                                    "--placeholder", "--fit", "--crop", "--max-bytes", "--sharpen", "--lossless",
                                    "--avif-speed", "--quality", "--png-level", "--progressive", "--background"]
+        // The desktop modes always convert profiles to sRGB (file managers do not colour-manage).
+        + ["--icc", "--strip-icc"]
 
     /// True when `arguments` give the long option `name` (`--name X` or `--name=X`) before any `--`.
     static func given(_ name: String, _ arguments: [String]) -> Bool {
@@ -95,7 +97,7 @@ struct DesktopOptions: ParsableArguments {
         var spec = ThumbnailSpec()
         spec.blurSigma = blur
         spec.maxPixels = maxPixels
-        spec.keepICC = false
+        spec.icc = .convert  // sRGB pixels, no profile: what file managers assume
         try Self.enterSandbox(sandbox, writable: [OutputNaming.folder(of: output)])
         do {
             let (png, _, _) = try DesktopThumbnailer.thumbnailPNG(of: input, renderer: ThumbnailRenderer(spec: spec),

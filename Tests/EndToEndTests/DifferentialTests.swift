@@ -11,8 +11,9 @@ import ThumbnailTestSupport
     static let python = "/usr/bin/python3"
     static let script = Tool.repo + "/Tests/Reference/differential.py"
     /// Odd real files: Pillow's test images (broken, CMYK, progressive, 16-bit, palette, ICC),
-    /// PngSuite, libpng's test images and crashers, libjpeg-turbo's, the EXIF orientation set.
-    static let corpora = ["pillow", "pngsuite", "testpngs", "jpeg", "exif-orientation", "webp", "progressive", "gif", "tiff"]
+    /// PngSuite, libpng's test images and crashers, libjpeg-turbo's, the EXIF orientation set,
+    /// and the wide-gamut ICC photos (converted to sRGB by the tool and, through ImageCms, by the reference).
+    static let corpora = ["pillow", "pngsuite", "testpngs", "jpeg", "exif-orientation", "webp", "progressive", "gif", "tiff", "icc"]
 
     /// A workspace whose `src` holds every corpus file under a name unique by stem (`a.jpg` and
     /// `a.png` would both want `a.png` with `--format png`).

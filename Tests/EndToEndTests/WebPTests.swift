@@ -83,8 +83,12 @@ import ThumbnailTestSupport
                 """, root + "/l/\(name).webp", root + "/p/\(name).png"], in: root)
             #expect(exact.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "None", "\(name): \(exact.stdout) \(exact.stderr)")
         }
-        // The ICC profile is carried in an ICCP chunk; --strip-icc drops it.
-        #expect(try Self.pillow(root + "/w/flower2.webp", in: root)[4] == "3144")
+        // The ICC profile (sRGB) is converted by default, so none is written; --icc keep carries
+        // it in an ICCP chunk; --strip-icc drops it.
+        #expect(try Self.pillow(root + "/w/flower2.webp", in: root)[4] == "0")
+        let kept = try Tool.run(["images/flower2.webp", "--out", "k", "--format", "webp", "--icc", "keep"], in: root)
+        #expect(kept.status == 0)
+        #expect(try Self.pillow(root + "/k/flower2.webp", in: root)[4] == "3144")
         let stripped = try Tool.run(["images/flower2.webp", "--out", "s", "--format", "webp", "--strip-icc"], in: root)
         #expect(stripped.status == 0)
         #expect(try Self.pillow(root + "/s/flower2.webp", in: root)[4] == "0")

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Differential check: every thumbnail the tool reported ok must look like the reference rendering.
 
-    differential.py RECORDS [--size 50x50] [--blur 2] [--min-psnr 30]
+    differential.py RECORDS [--size 50x50] [--blur 2] [--min-psnr 30] [--icc convert|keep|strip]
 
 RECORDS is the tool's --json output (one record a line; paths relative to the current folder).
 For each "ok" record, the source is decoded by Pillow at full size (EXIF orientation applied to
@@ -11,17 +11,62 @@ mid-grey and compared by PSNR. A source Pillow cannot decode counts as "referenc
 is nothing to compare, and the tool rendering it is not an error. Pillow's own conversions are
 avoided where they are known to be wrong: 16-bit gray is scaled (Pillow clips it), CMYK is turned
 into RGB multiplicatively (as libjpeg's djpeg and ImageMagick do).
+With --icc convert (the tool's default), a source's embedded ICC profile is applied first: its
+pixels converted to sRGB by Little CMS through Pillow's ImageCms (perceptual intent, ImageCms's
+default; gray through the gray profile to sRGB), CMYK through a CMYK profile instead of the
+multiplicative formula. A profile Little CMS refuses leaves the pixels unconverted, as the tool does.
 Prints one JSON object a line for every mismatch and a summary line; exits 1 on any mismatch.
 """
 import argparse, io, json, math, subprocess, sys, zlib
 import numpy as np
-from PIL import Image, ImageFile, ImageFilter, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageFilter, ImageOps
 
 Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
+# --icc: whether references convert embedded profiles to sRGB (set by main).
+CONVERT_ICC = True
+SRGB = ImageCms.createProfile("sRGB")
+GRAY_MODES = ("L", "LA", "La", "1", "I", "I;16", "I;16B", "I;16L")
+
+
+def icc_source(im, space):
+    """The image's embedded profile when converting, it is of colour space `space` ("RGB ",
+    "GRAY", "CMYK") and Little CMS reads it; else None."""
+    icc = im.info.get("icc_profile")
+    if not CONVERT_ICC or not icc or len(icc) < 20 or icc[16:20] != space.encode():
+        return None
+    try:
+        return ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    except Exception:
+        return None
+
+
+def to_srgb(decoded, im):
+    """`im` (RGB or RGBA, decoded from `decoded`) with `decoded`'s RGB or gray profile applied,
+    as the tool's --icc convert does; unchanged when there is none or Little CMS refuses it."""
+    gray = decoded.mode in GRAY_MODES
+    profile = icc_source(decoded, "GRAY" if gray else "RGB ")
+    if profile is None:
+        return im
+    try:
+        if gray:
+            # The gray samples (R = G = B here) through the gray profile to sRGB.
+            rgb = ImageCms.profileToProfile(im.getchannel(0), profile, SRGB, outputMode="RGB")
+        else:
+            rgb = ImageCms.profileToProfile(im.convert("RGB"), profile, SRGB, outputMode="RGB")
+    except Exception:
+        return im
+    if im.mode == "RGBA":
+        rgb.putalpha(im.getchannel("A"))
+    return rgb
 
 
 def as_rgba_or_rgb(im):
+    """The decoded image as 8-bit RGB or RGBA, its ICC profile applied when converting."""
+    return to_srgb(im, decoded_rgba_or_rgb(im))
+
+
+def decoded_rgba_or_rgb(im):
     """The decoded image as 8-bit RGB or RGBA."""
     if im.format in ("JPEG", "WEBP"):
         # The tool applies the EXIF orientation of the formats that carry one.
@@ -39,6 +84,12 @@ def as_rgba_or_rgb(im):
             return Image.merge("RGBA", [gray, gray, gray, Image.fromarray(alpha, "L")])
         return gray.convert("RGB")
     if mode == "CMYK":
+        profile = icc_source(im, "CMYK")
+        if profile is not None:
+            try:
+                return ImageCms.profileToProfile(im, profile, SRGB, outputMode="RGB")
+            except Exception:
+                pass
         c = np.asarray(im).astype(np.float64)
         k = 255 - c[..., 3:4]
         rgb = np.rint((255 - c[..., :3]) * k / 255)
@@ -186,7 +237,10 @@ def main():
     ap.add_argument("records")
     ap.add_argument("--blur", type=float, default=2.0)
     ap.add_argument("--min-psnr", type=float, default=30.0)
+    ap.add_argument("--icc", choices=["convert", "keep", "strip"], default="convert")
     a = ap.parse_args()
+    global CONVERT_ICC
+    CONVERT_ICC = a.icc == "convert"
     counts = {"match": 0, "mismatch": 0, "reference failed": 0, "tool failed": 0}
     scores = []
     with open(a.records, "rb") as f:

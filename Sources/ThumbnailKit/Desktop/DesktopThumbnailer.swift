@@ -30,8 +30,9 @@ public final class DesktopThumbnailer {
         var spec = ThumbnailSpec()
         spec.blurSigma = blurSigma
         spec.maxPixels = maxPixels
-        // File managers do not colour-manage thumbnails; a profile would only make them bigger.
-        spec.keepICC = false
+        // File managers do not colour-manage thumbnails: the pixels are converted to sRGB, which
+        // they assume, and no profile rides along (`.convert`, the default).
+        spec.icc = .convert
         spec.format = .png
         renderer = ThumbnailRenderer(spec: spec)
     }

@@ -21,8 +21,8 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     public var lossless: Bool = false
     /// Apply EXIF orientation, so thumbnails are upright (`--no-rotate` turns it off).
     public var autoRotate: Bool = true
-    /// Carry the source's ICC profile into the thumbnail (`--strip-icc` turns it off).
-    public var keepICC: Bool = true
+    /// `--icc`: the source's ICC profile converted to sRGB (the default), carried, or dropped.
+    public var icc: ICCMode = .convert
     /// The sandbox the worker enters before its first job (set by `WorkerPool`); nil for none.
     /// Not part of `renderingKey`: it never changes a thumbnail's bytes.
     public var sandbox: SandboxPolicy? = nil
@@ -45,7 +45,9 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
         var hash = StableHash()
         hash.combine(ThumbnailKitInfo.version)
         hash.combine("blur=\(blurSigma) q=\(quality) png=\(pngLevel) fmt=\(format?.rawValue ?? "-") bg=\(background)")
-        hash.combine("progressive=\(progressive) rotate=\(autoRotate) icc=\(keepICC)")
+        // `keep` and `strip` hash as the former `keepICC` true and false did: their bytes are unchanged.
+        let iccKey = icc == .convert ? "convert" : "\(icc == .keep)"
+        hash.combine("progressive=\(progressive) rotate=\(autoRotate) icc=\(iccKey)")
         // Only when set, so the keys of runs made before WebP output existed stay valid.
         if lossless { hash.combine("lossless") }
         // Only when not the default: keys made before the option existed stay valid.

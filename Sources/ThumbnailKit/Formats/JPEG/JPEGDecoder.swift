@@ -94,8 +94,10 @@ public final class JPEGDecoder {
     }
 
     /// Decodes `data` at `eighths`/8 of its size (TurboJPEG's scaled IDCT). Gray JPEGs give one
-    /// channel; colour, CMYK and YCCK ones three (RGB).
-    public func decode(_ data: [UInt8], header: JPEGHeader, eighths: Int) throws(CodecError) -> PixelBuffer {
+    /// channel; colour, CMYK and YCCK ones three (RGB): CMYK through `cmykProfile` (a CMYK ICC
+    /// profile, by Little CMS) when given and usable, else by the naive formula.
+    public func decode(_ data: [UInt8], header: JPEGHeader, eighths: Int,
+                       cmykProfile: (profile: [UInt8], conversion: SRGBConversion)? = nil) throws(CodecError) -> PixelBuffer {
         let width = ShrinkPlan.scaled(header.width, eighths)
         let height = ShrinkPlan.scaled(header.height, eighths)
         let isGray = header.colorspace == Int32(TJCS_GRAY.rawValue)
@@ -132,8 +134,11 @@ public final class JPEGDecoder {
         }
         if isCMYK {
             let inverted = Self.hasAdobeMarker(data)
+            // The whole decoded frame, not the small result: the reducer's channels are gray or
+            // RGB(A), and CMYK is not linear in RGB, so it cannot be reduced first and converted after.
+            let converted = cmykProfile.flatMap { $0.conversion.cmykToSRGB(pixels, inverted: inverted, profile: $0.profile) }
             return PixelBuffer(width: width, height: height, channels: 3,
-                               pixels: Self.cmykToRGB(pixels, inverted: inverted))
+                               pixels: converted ?? Self.cmykToRGB(pixels, inverted: inverted))
         }
         return PixelBuffer(width: width, height: height, channels: decodedChannels, pixels: pixels)
     }

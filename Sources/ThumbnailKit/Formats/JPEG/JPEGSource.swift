@@ -14,6 +14,7 @@ public final class JPEGSource: ImageSource {
     private let frame: JPEGHeader
     public let header: ImageHeader
     public var shrinkOnLoad: ShrinkOnLoad { .dctEighths }
+    public var cmykConversion: SRGBConversion?
 
     public init(path: String, handles: CodecHandles, fingerprinting: Bool) throws(CodecError) {
         data = try FileIO.readAll(path: path)
@@ -37,13 +38,13 @@ public final class JPEGSource: ImageSource {
             // bytes per block; anything the fast path declines (damage included) goes to TurboJPEG.
             return (fast, eighths)
         }
-        var decoded = try decoder.decode(data, header: frame, eighths: eighths)
+        var decoded = try decoder.decode(data, header: frame, eighths: eighths, cmykProfile: cmykProfile)
         if decoder.lastWarning != nil && eighths != 8 {
             // Damaged data decodes to wild coefficients, and a scaled IDCT keeps only their
             // average, where the full-size picture (djpeg's, Pillow's) is clipped pixel by pixel:
             // the two can differ badly. A damaged file is rare, so it gets the full-size decode.
             eighths = 8
-            decoded = try decoder.decode(data, header: frame, eighths: eighths)
+            decoded = try decoder.decode(data, header: frame, eighths: eighths, cmykProfile: cmykProfile)
         }
         return (decoded, eighths)
     }
@@ -57,7 +58,13 @@ public final class JPEGSource: ImageSource {
     }
 
     public func decodeWhole() throws(CodecError) -> PixelBuffer {
-        try decoder.decode(data, header: frame, eighths: 8)
+        try decoder.decode(data, header: frame, eighths: 8, cmykProfile: cmykProfile)
+    }
+
+    /// The CMYK profile to decode through, when the renderer asked for conversion and there is one.
+    private var cmykProfile: (profile: [UInt8], conversion: SRGBConversion)? {
+        guard let cmykConversion, let profile = header.iccProfile, SRGBConversion.isCMYK(profile) else { return nil }
+        return (profile, cmykConversion)
     }
 
     /// The bytes are in memory already: fingerprinting them costs no read.
@@ -65,6 +72,8 @@ public final class JPEGSource: ImageSource {
         FileIO.fingerprint(bytes: data)
     }
 }
+
+extension JPEGSource: CMYKConvertingSource {}
 
 extension JPEGSource: HeldDecodeSource {
     public func reduce(scaledFor scalePlans: [ShrinkPlan], analysis: ShrinkPlan,

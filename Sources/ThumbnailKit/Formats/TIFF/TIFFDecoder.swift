@@ -30,6 +30,9 @@ final class TIFFDecoder {
     private let messages: TIFFMessages
     private let layout: Layout
     private var rowsRead = false
+    /// A CMYK page's samples go through this CMYK profile (Little CMS) instead of the naive
+    /// formula, when set (`--icc convert`) and usable.
+    var cmykProfile: (profile: [UInt8], conversion: SRGBConversion)?
 
     /// How the first page's samples are turned into rows of `channels` bytes.
     private enum Layout {
@@ -420,6 +423,9 @@ final class TIFFDecoder {
         let words = raw.assumingMemoryBound(to: UInt16.self)
         @inline(__always) func sample(_ i: Int) -> UInt8 { wide ? Self.to8(words[i]) : bytes[i] }
         let colourOut = channels - (direct.alphaSample == nil ? 0 : 1)
+        if direct.colour == .cmyk, let cmykProfile {
+            convertCMYK(direct, sample, cmykProfile, into: out)
+        }
         for x in 0..<width {
             let base = x * spp
             let pixel = out + x * channels
@@ -433,6 +439,8 @@ final class TIFFDecoder {
                 pixel[2] = direct.palette[3 * index + 2]
             case .rgb:
                 pixel[0] = sample(base); pixel[1] = sample(base + 1); pixel[2] = sample(base + 2)
+            case .cmyk where cmykProfile != nil && profiledCMYKRow:
+                break  // converted above
             case .cmyk:
                 let k = 255 - Int(sample(base + 3))
                 for c in 0..<3 { pixel[c] = UInt8(((255 - Int(sample(base + c))) * k + 127) / 255) }
@@ -454,6 +462,27 @@ final class TIFFDecoder {
                     for c in 0..<colourOut { pixel[c] = Self.unpremultiply(pixel[c], alpha) }
                 }
             }
+        }
+    }
+
+    /// True when the last row's CMYK went through the profile (false: it could not, the naive
+    /// formula applies).
+    private var profiledCMYKRow = false
+
+    /// One row's CMYK samples (0 = no ink) through `cmykProfile` into the colour of `out`'s pixels.
+    private func convertCMYK(_ direct: Direct, _ sample: (Int) -> UInt8, _ cmykProfile: (profile: [UInt8], conversion: SRGBConversion),
+                             into out: UnsafeMutablePointer<UInt8>) {
+        var cmyk = [UInt8](repeating: 0, count: width * 4)
+        for x in 0..<width {
+            for c in 0..<4 { cmyk[4 * x + c] = sample(x * direct.samplesPerPixel + c) }
+        }
+        guard let rgb = cmykProfile.conversion.cmykToSRGB(cmyk, inverted: false, profile: cmykProfile.profile) else {
+            profiledCMYKRow = false
+            return
+        }
+        profiledCMYKRow = true
+        for x in 0..<width {
+            for c in 0..<3 { out[x * channels + c] = rgb[3 * x + c] }
         }
     }
 

@@ -14,6 +14,13 @@ public final class TIFFSource: ImageSource {
     public let header: ImageHeader
     /// libtiff cannot shrink while decoding; the box sums cost far less than the resampler.
     public var shrinkOnLoad: ShrinkOnLoad { .wholeBox }
+    /// Under `--icc convert`, a CMYK page with a CMYK profile is converted through it, row by row.
+    public var cmykConversion: SRGBConversion? {
+        didSet {
+            guard let cmykConversion, let profile = header.iccProfile, SRGBConversion.isCMYK(profile) else { return }
+            decoder.cmykProfile = (profile, cmykConversion)
+        }
+    }
 
     public init(path: String, handles: CodecHandles, fingerprinting: Bool) throws(CodecError) {
         self.path = path
@@ -42,3 +49,5 @@ public final class TIFFSource: ImageSource {
         try FileIO.fingerprint(path: path)
     }
 }
+
+extension TIFFSource: CMYKConvertingSource {}
