@@ -23,9 +23,9 @@
 /* Bytes of compressed data read from the file at a time. */
 #define TNPNG_FAST_INPUT (64 * 1024)
 /* Filtered rows inflated at a time: large enough that ISA-L writes straight into our buffer (a
- * small output buffer makes it decode into its own and copy), small enough to stay a few rows of
- * a huge image. */
-#define TNPNG_FAST_BATCH (128 * 1024)
+ * small output buffer makes it decode into its own and copy) and that the 32 KiB of history it
+ * copies after every call is a small share, small enough to stay a few rows of a huge image. */
+#define TNPNG_FAST_BATCH (512 * 1024)
 /* Slack after every row buffer: the SSE2 filters load 4 bytes for a 3-byte pixel. */
 #define TNPNG_FAST_SLACK 16
 
@@ -204,9 +204,18 @@ static inline __m128i load4(const uint8_t *p) {
     return _mm_cvtsi32_si128(v);
 }
 
-static inline void store_pixel(uint8_t *p, __m128i v, int bpp) {
+/* Always inlined with a constant `bpp`, so the copy is one or two moves, not a call. */
+#define TNPNG_INLINE static inline __attribute__((always_inline))
+
+TNPNG_INLINE void store_pixel(uint8_t *p, __m128i v, int bpp) {
     int32_t t = _mm_cvtsi128_si32(v);
-    memcpy(p, &t, (size_t)bpp);
+    if (bpp == 4) {
+        memcpy(p, &t, 4);
+    } else {
+        uint16_t low = (uint16_t)t;
+        memcpy(p, &low, 2);
+        p[2] = (uint8_t)(t >> 16);
+    }
 }
 
 static inline __m128i select16(__m128i mask, __m128i yes, __m128i no) {
@@ -215,7 +224,7 @@ static inline __m128i select16(__m128i mask, __m128i yes, __m128i no) {
 
 static inline __m128i abs16(__m128i x) { return _mm_max_epi16(x, _mm_sub_epi16(_mm_setzero_si128(), x)); }
 
-static void unfilter_sub_simd(uint8_t *row, size_t n, int bpp) {
+TNPNG_INLINE void unfilter_sub_simd(uint8_t *row, size_t n, int bpp) {
     __m128i a = _mm_setzero_si128();
     for (size_t i = 0; i < n; i += (size_t)bpp) {
         a = _mm_add_epi8(load4(row + i), a);
@@ -223,7 +232,7 @@ static void unfilter_sub_simd(uint8_t *row, size_t n, int bpp) {
     }
 }
 
-static void unfilter_avg_simd(uint8_t *row, const uint8_t *prior, size_t n, int bpp) {
+TNPNG_INLINE void unfilter_avg_simd(uint8_t *row, const uint8_t *prior, size_t n, int bpp) {
     __m128i a = _mm_setzero_si128(), one = _mm_set1_epi8(1);
     for (size_t i = 0; i < n; i += (size_t)bpp) {
         __m128i b = load4(prior + i);
@@ -234,7 +243,7 @@ static void unfilter_avg_simd(uint8_t *row, const uint8_t *prior, size_t n, int 
     }
 }
 
-static void unfilter_paeth_simd(uint8_t *row, const uint8_t *prior, size_t n, int bpp) {
+TNPNG_INLINE void unfilter_paeth_simd(uint8_t *row, const uint8_t *prior, size_t n, int bpp) {
     const __m128i zero = _mm_setzero_si128(), low = _mm_set1_epi16(0xff);
     __m128i a = zero, c = zero; /* left and upper-left pixels, 16 bits a sample */
     for (size_t i = 0; i < n; i += (size_t)bpp) {
@@ -293,10 +302,14 @@ static int unfilter(tnpng_reader *r, uint8_t *filtered, const uint8_t *prior, si
         for (size_t i = 0; i < n; i++) row[i] = (uint8_t)(row[i] + prior[i]);
         return 0;
     case 1: case 3: case 4:
-        if (bpp >= 3) {
-            if (type == 1) unfilter_sub_simd(row, n, bpp);
-            else if (type == 3) unfilter_avg_simd(row, prior, n, bpp);
-            else unfilter_paeth_simd(row, prior, n, bpp);
+        if (bpp == 4) {
+            if (type == 1) unfilter_sub_simd(row, n, 4);
+            else if (type == 3) unfilter_avg_simd(row, prior, n, 4);
+            else unfilter_paeth_simd(row, prior, n, 4);
+        } else if (bpp == 3) {
+            if (type == 1) unfilter_sub_simd(row, n, 3);
+            else if (type == 3) unfilter_avg_simd(row, prior, n, 3);
+            else unfilter_paeth_simd(row, prior, n, 3);
         } else {
             unfilter_scalar(type, row, prior, n, bpp);
         }
