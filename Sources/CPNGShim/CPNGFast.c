@@ -15,7 +15,9 @@
 
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
+#if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -196,7 +198,9 @@ static int finish_stream(tnpng_reader *r) {
 }
 
 /* ---- Unfiltering. Filters 1-4 with SSE2 for 3- and 4-byte pixels, one pixel a step (each
- * pixel depends on the one before it); plain C for 1- and 2-byte pixels. */
+ * pixel depends on the one before it); plain C for 1- and 2-byte pixels (and without SSE2). */
+
+#if defined(__SSE2__)
 
 static inline __m128i load4(const uint8_t *p) {
     int32_t v;
@@ -251,21 +255,21 @@ TNPNG_INLINE void unfilter_paeth_simd(uint8_t *row, const uint8_t *prior, size_t
         __m128i x = _mm_unpacklo_epi8(load4(row + i), zero);
         __m128i pa = _mm_sub_epi16(b, c); /* p - a */
         __m128i pb = _mm_sub_epi16(a, c); /* p - b */
-        __m128i pc = _mm_add_epi16(pa, pb);
+        __m128i pc = abs16(_mm_add_epi16(pa, pb));
         pa = abs16(pa);
         pb = abs16(pb);
-        pc = abs16(pc);
-        __m128i smallest = _mm_min_epi16(pc, _mm_min_epi16(pa, pb));
-        /* Ties go to a, then b, then c: apply c, then b, then a. */
-        __m128i predictor = select16(_mm_cmpeq_epi16(smallest, pc), c, b);
-        predictor = select16(_mm_cmpeq_epi16(smallest, pb), b, predictor);
-        predictor = select16(_mm_cmpeq_epi16(smallest, pa), a, predictor);
+        /* a unless b is strictly nearer, then c unless strictly nearer than both: Paeth's ties
+         * (a, then b, then c) with one comparison fewer on the chain through `a`. */
+        __m128i predictor = select16(_mm_cmpgt_epi16(pa, pb), b, a);
+        predictor = select16(_mm_cmpgt_epi16(_mm_min_epi16(pa, pb), pc), c, predictor);
         x = _mm_and_si128(_mm_add_epi16(x, predictor), low);
         store_pixel(row + i, _mm_packus_epi16(x, x), bpp);
         a = x;
         c = b;
     }
 }
+
+#endif
 
 static void unfilter_scalar(int type, uint8_t *row, const uint8_t *prior, size_t n, int bpp) {
     size_t i;
@@ -302,6 +306,7 @@ static int unfilter(tnpng_reader *r, uint8_t *filtered, const uint8_t *prior, si
         for (size_t i = 0; i < n; i++) row[i] = (uint8_t)(row[i] + prior[i]);
         return 0;
     case 1: case 3: case 4:
+#if defined(__SSE2__)
         if (bpp == 4) {
             if (type == 1) unfilter_sub_simd(row, n, 4);
             else if (type == 3) unfilter_avg_simd(row, prior, n, 4);
@@ -313,6 +318,9 @@ static int unfilter(tnpng_reader *r, uint8_t *filtered, const uint8_t *prior, si
         } else {
             unfilter_scalar(type, row, prior, n, bpp);
         }
+#else
+        unfilter_scalar(type, row, prior, n, bpp);
+#endif
         return 0;
     default:
         return fail(r, "bad adaptive filter value");

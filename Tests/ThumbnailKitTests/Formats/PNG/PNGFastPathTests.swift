@@ -100,8 +100,9 @@ import ThumbnailTestSupport
         // libpng decodes these with a warning; the fast path refuses them and the source falls back.
         #expect(Set(refused) == ["pngfast/extra-row.png", "pngfast/garbage-after-stream.png"], "\(refused)")
         #expect(compared == Self.files.count)
-        // 64 of the fast path's own, and PngSuite's, libpng's and Pillow's 8-bit files.
-        #expect(fastFiles > 150, "\(fastFiles) files on the fast path")
+        // Every 8-bit gray, gray+alpha, RGB, RGBA and palette file whose header libpng reads: 437
+        // of the 569 when written.
+        #expect(fastFiles >= 430, "\(fastFiles) files on the fast path")
     }
 
     /// The tool's thumbnails, the whole-image decode and the fingerprint of every fixture are the
