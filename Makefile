@@ -8,6 +8,7 @@ APT_PACKAGES += libseccomp-dev
 # SQLite keeps the incremental state (RunState).
 APT_PACKAGES += libsqlite3-dev
 APT_PACKAGES += libgif-dev libtiff-dev
+APT_PACKAGES += libisal-dev
 # libheif1 decodes HEVC (libde265) with its plugins built in; libavif15 decodes AV1 (dav1d) and encodes it (aom).
 # heif-convert (libheif-examples) and avifenc/avifdec (libavif-bin) are the tests' references.
 APT_PACKAGES += libheif-dev libheif1 libavif-dev libavif15 libheif-examples libavif-bin

@@ -57,8 +57,14 @@ let package = Package(
             pkgConfig: "lcms2",
             providers: [.apt(["liblcms2-dev"])]
         ),
+        // Intel ISA-L: inflate and checksums for the fast PNG path (CPNGShim/CPNGFast.c).
+        .systemLibrary(
+            name: "CISAL",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         // Every libpng call lives here: libpng reports errors with longjmp, which Swift cannot catch.
-        .target(name: "CPNGShim", dependencies: ["CPNG"], cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CPNGShim", dependencies: ["CPNG", "CISAL"], cSettings: [.unsafeFlags(["-O2"])]),
         // The workers' system call filter (Batch/Sandbox.swift).
         .systemLibrary(
             name: "CSeccomp",

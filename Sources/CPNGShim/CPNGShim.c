@@ -1,4 +1,5 @@
 #include "CPNGShim.h"
+#include "tnpng_reader.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -8,16 +9,6 @@
 #include <string.h>
 #include <errno.h>
 
-struct tnpng_reader {
-    FILE *file;
-    tnpng_observer observer;
-    void *context;
-    png_structp png;
-    png_infop info;
-    uint8_t *icc;
-    size_t icc_length;
-    char message[256];
-};
 
 static void tnpng_copy_message(char *dst, size_t dstlen, const char *msg) {
     if (dstlen == 0) return;
@@ -118,6 +109,27 @@ tnpng_reader *tnpng_open(int fd, uint32_t max_dimension, int deinterlace, tnpng_
         }
     }
 
+    r->source_bit_depth = bit_depth;
+    r->source_color_type = color_type;
+    r->source_interlace = interlace;
+    png_colorp palette = NULL;
+    int num_palette = 0;
+    if (png_get_PLTE(r->png, r->info, &palette, &num_palette) && palette && num_palette > 0) {
+        if (num_palette > 256) num_palette = 256;
+        memcpy(r->source_palette, palette, sizeof(png_color) * (size_t)num_palette);
+        r->source_num_palette = num_palette;
+    }
+    png_bytep trans_alpha = NULL;
+    int num_trans = 0;
+    png_color_16p trans_color = NULL;
+    if (png_get_tRNS(r->png, r->info, &trans_alpha, &num_trans, &trans_color)) {
+        r->source_has_trns = 1;
+        if (num_trans > 256) num_trans = 256;
+        if (trans_alpha && num_trans > 0) memcpy(r->source_trans_alpha, trans_alpha, (size_t)num_trans);
+        r->source_num_trans = num_trans;
+        if (trans_color) r->source_trans_color = *trans_color;
+    }
+
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(r->png);
     if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(r->png);
     if (png_get_valid(r->png, r->info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(r->png);
@@ -174,6 +186,7 @@ void tnpng_close(tnpng_reader *r) {
     if (!r) return;
     if (r->png) png_destroy_read_struct(&r->png, r->info ? &r->info : NULL, NULL);
     if (r->file) fclose(r->file);
+    tnpng_fast_free(r->fast);
     free(r->icc);
     free(r);
 }

@@ -68,6 +68,27 @@ const char *tnpng_error(const tnpng_reader *reader);
 /// Closes the file and frees the reader.
 void tnpng_close(tnpng_reader *reader);
 
+/*
+ * The fast path (CPNGFast.c): for 8-bit gray, gray+alpha, RGB, RGBA and palette images, plain or
+ * Adam7, the image data is read without libpng once libpng has read the header: ISA-L inflates
+ * (checking Adler-32), every IDAT CRC is checked, rows are unfiltered with SSE2 and expanded as
+ * the libpng path's transforms do (palette to RGB(A), tRNS to alpha). Any doubt is a failure:
+ * the caller then decodes the file again through libpng, the reference.
+ */
+
+/// Takes over a reader just opened by tnpng_open() (no row read yet) for the fast path. Returns
+/// 0, or -1 with tnpng_error() set when the image is not one it reads (nothing has been read then:
+/// the reader goes on with libpng).
+int tnpng_fast_begin(tnpng_reader *reader);
+
+/// The next row of a reader on the fast path, in the order tnpng_read_row (plain) or
+/// tnpng_read_pass_row (interlaced) delivers it, in the same layout: `width * channels` bytes, or
+/// the pass's columns only. Valid until the next call. `*pass` and `*row_in_pass` say where it
+/// lies (pass 0 for plain images). The call that returns the last row has also read the rest of
+/// the compressed stream and checked its Adler-32 and the last IDAT's CRC. Returns NULL, with
+/// tnpng_error() set, on any failure.
+const uint8_t *tnpng_fast_next_row(tnpng_reader *reader, int *pass, uint32_t *row_in_pass);
+
 /// An encoded PNG in memory; free `data` with tnpng_free().
 typedef struct {
     uint8_t *data;

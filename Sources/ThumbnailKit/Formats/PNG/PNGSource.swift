@@ -12,19 +12,40 @@ public final class PNGSource: ImageSource {
     static let maxDimension = 1 << 20
 
     private let path: String
-    private let decoder: PNGDecoder
+    private let fingerprinting: Bool
+    private var decoder: PNGDecoder
     public let header: ImageHeader
     public var shrinkOnLoad: ShrinkOnLoad { .wholeBox }
 
-    public init(path: String, handles: CodecHandles, fingerprinting: Bool) throws(CodecError) {
+    public convenience init(path: String, handles: CodecHandles, fingerprinting: Bool) throws(CodecError) {
+        try self.init(path: path, fingerprinting: fingerprinting, backend: .automatic)
+    }
+
+    /// `backend: .libpng` keeps the fast path off (tests compare both).
+    init(path: String, fingerprinting: Bool, backend: PNGDecoder.Backend) throws(CodecError) {
         self.path = path
-        decoder = try PNGDecoder(path: path, maxDimension: Self.maxDimension, deinterlace: false, fingerprinting: fingerprinting)
+        self.fingerprinting = fingerprinting
+        decoder = try PNGDecoder(path: path, maxDimension: Self.maxDimension, deinterlace: false, fingerprinting: fingerprinting,
+                                 backend: backend)
         // eXIf orientation is not read (rare; Pillow's thumbnail ignores it too).
         header = ImageHeader(width: decoder.width, height: decoder.height, channels: decoder.channels,
                              iccProfile: decoder.iccProfile)
     }
 
     public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
+        guard decoder.usesFastPath else { return try reduceOnce(plans) }
+        do {
+            return try reduceOnce(plans)
+        } catch {
+            // The fast path refused the file (damage, or what libpng only warns about): its rows
+            // are dropped and libpng, the reference, decodes it from the start and has the last word.
+            decoder = try PNGDecoder(path: path, maxDimension: Self.maxDimension, deinterlace: false,
+                                     fingerprinting: fingerprinting, backend: .libpng)
+            return try reduceOnce(plans)
+        }
+    }
+
+    private func reduceOnce(_ plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
         if decoder.interlaced { return try reduceInterlaced(plans) }
         return try SeparableReducer.reduce(plans, channels: decoder.channels) { consume throws(CodecError) in try decoder.readRows(consume) }
     }
@@ -52,7 +73,7 @@ public final class PNGSource: ImageSource {
     }
 
     /// Interlaced files are read again with libpng assembling the frame (this source's decoder
-    /// reads passes).
+    /// reads passes). `readImage` falls back to libpng itself.
     public func decodeWhole() throws(CodecError) -> PixelBuffer {
         if decoder.interlaced { return try PNGDecoder(path: path, maxDimension: Self.maxDimension).readImage() }
         return try decoder.readImage()
