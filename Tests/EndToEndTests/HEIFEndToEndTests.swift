@@ -198,6 +198,24 @@ import ThumbnailTestSupport
         #expect(heic - baseline <= 2 * 5120 * 2880 * 3 / 1024, "peak \(heic) KiB, tiny PNG \(baseline) KiB")
     }
 
+    /// A turned HEIC (irot 3) is decoded in stored order and its thumbnail turned: its peak is
+    /// that of the same picture unturned (libheif turning the frame held a second one: 114 MiB
+    /// against 85 MiB measured), and the thumbnail is upright, the white disc in its middle.
+    @Test func aTurnedHEICHoldsNoSecondFrame() throws {
+        let root = try Tool.workspace(["huge-5120x2880.heic", "huge-5120x2880-irot.heic"])
+        func peak(_ file: String) throws -> Int {
+            let run = try Tool.runProgram("/usr/bin/time", ["-f", "%M", "-o", "peak", Tool.binary, "images/" + file, "--out", "t",
+                                                            "--jobs", "1", "--format", "png"], in: root)
+            #expect(run.status == 0, "\(run.stderr)")
+            return try #require(Int(String(contentsOfFile: root + "/peak", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        let (plain, turned) = (try peak("huge-5120x2880.heic"), try peak("huge-5120x2880-irot.heic"))
+        #expect(turned <= plain + 4 * 1024, "turned \(turned) KiB, unturned \(plain) KiB")
+        let thumb = try ThumbnailRenderer(spec: ThumbnailSpec()).decodeWhole(root + "/t/huge-5120x2880-irot.png")
+        #expect(thumb.width == 28 && thumb.height == 50)
+        #expect(thumb[14, 25, 0] > 240 && thumb[14, 25, 1] > 240 && thumb[14, 25, 2] > 240, "the white disc in the middle")
+    }
+
     /// `--no-rotate` keeps an HEIC's stored order (irot 3, EXIF orientation 6): its thumbnail is
     /// Pillow's reduction of heif-convert's upright rendering turned back; without the flag, of
     /// that rendering.

@@ -54,6 +54,9 @@ y = np.linspace(0, 255, h)[:, None].repeat(w, 1)
 im = Image.fromarray(np.stack([x, y, 255 - x / 2 - y / 2], -1).astype(np.uint8), "RGB")
 ImageDraw.Draw(im).ellipse((1560, 440, 3560, 2440), fill=(255, 255, 255))
 im.save(sys.argv[1] + "/huge.png")
+im.save(sys.argv[1] + "/huge.ppm")
 PY
 avifenc -j 2 -s 9 --min 40 --max 40 -y 420 "$T/huge.png" ../huge-5120x2880.avif
 heif-enc -q 30 -o ../huge-5120x2880.heic "$T/huge.png"
+# The same stored with irot 3 (orientation 6): turning it must not cost a second frame.
+"$T/heif-orient" "$T/huge.ppm" 6 30 ../huge-5120x2880-irot.heic
