@@ -13,6 +13,7 @@
 #   THUMBNAIL_BIN     the tool (default: .build/release/thumbnail under the repo root)
 #   BENCH_NO_INSTALL=1  never call apt-get
 #   BENCH_REPORT      where to write the report (default: BENCHMARKS.md at the repo root)
+#   BENCH_HUGE=0      skip the 16383x16383 WebP and 20000x20000 TIFF memory rows
 set -euo pipefail
 export LC_ALL=C
 
@@ -32,7 +33,7 @@ export VIPS_CONCURRENCY=${VIPS_CONCURRENCY:-1}
 export MAGICK_THREAD_LIMIT=${MAGICK_THREAD_LIMIT:-1}
 
 if [[ $# -gt 1 || "${1:-}" = -h || "${1:-}" = --help ]]; then
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
   exit 64
 fi
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "bench: ROUNDS must be a positive integer" >&2; exit 64; }
@@ -160,6 +161,103 @@ if command -v jpegtran >/dev/null && command -v cjpeg >/dev/null && command -v d
   [[ $NPROG -gt 0 ]] && PROG=1
 else
   note "jpegtran/cjpeg/djpeg missing (libjpeg-turbo-progs): progressive JPEG rows skipped"
+fi
+
+# WebP and AVIF copies of the input set (cwebp and avifenc at their defaults: lossy, quality 75
+# and speed 6), for the issue's speed bar: `thumbnail` against vipsthumbnail on the same files.
+# Kept between runs in Benchmarks/scratch/fmt-* (avifenc takes ~20 s a photo on one core): a copy is
+# remade only when the md5 of its source changes (the photos are copied afresh each run).
+encode_copy() { # FORMAT SOURCE OUTPUT
+  local tmp="$SCRATCH/fmt-tmp/$(basename "$3")"
+  case $1 in
+    webp) cwebp -quiet "$2" -o "$tmp" ;;
+    avif) avifenc -j 1 "$2" "$tmp" > /dev/null ;;
+  esac && mv -f "$tmp" "$3"
+}
+FMT_SETS=()
+make_format_set() { # FORMAT ENCODER
+  local fmt=$1 dir="$SCRATCH/fmt-$1" stamps="$SCRATCH/fmt-stamps/$1" f out sum
+  command -v "$2" > /dev/null || { note "$2 missing (${3:-}): the $fmt rows skipped"; return 0; }
+  mkdir -p "$dir" "$stamps" "$SCRATCH/fmt-tmp"
+  : > "$SCRATCH/fmt-$fmt.todo"
+  local keep=()
+  while IFS= read -r -d '' f; do
+    out="$dir/$(basename "$f").$fmt"
+    keep+=("$(basename "$out")")
+    sum=$(md5sum < "$f" | cut -d' ' -f1)
+    [[ -s "$out" && "$(cat "$stamps/$(basename "$out")" 2> /dev/null)" = "$sum" ]] && continue
+    rm -f "$out"
+    printf '%s\0%s\0%s\0' "$fmt" "$f" "$out" >> "$SCRATCH/fmt-$fmt.todo"
+    echo "$sum" > "$stamps/$(basename "$out").new"
+  done < "$SCRATCH/photos.list"
+  # Copies of photos no longer in the set go.
+  for f in "$dir"/*; do
+    [[ -e "$f" ]] || continue
+    [[ " ${keep[*]} " = *" $(basename "$f") "* ]] || rm -f "$f"
+  done
+  if [[ -s "$SCRATCH/fmt-$fmt.todo" ]]; then
+    log "encoding $(( $(tr -cd '\0' < "$SCRATCH/fmt-$fmt.todo" | wc -c) / 3 )) photos as $fmt with $2 (kept for later runs)"
+    export -f encode_copy; export SCRATCH
+    xargs -0 -n 3 -P "$JOBS" "$BASH" -c 'encode_copy "$@" || echo "bench: $1 copy of $2 failed" >&2' _ < "$SCRATCH/fmt-$fmt.todo"
+  fi
+  for f in "$stamps"/*.new; do
+    [[ -e "$f" ]] || continue
+    [[ -s "$dir/$(basename "$f" .new)" ]] && mv -f "$f" "${f%.new}" || rm -f "$f"
+  done
+  list_ext "$dir" "$fmt" "$SCRATCH/fmt-$fmt.list"
+  [[ $(tr -cd '\0' < "$SCRATCH/fmt-$fmt.list" | wc -c) -gt 0 ]] && FMT_SETS+=("fmt-$fmt")
+}
+# NUL-separated list of the files directly in FOLDER ending in .EXT.
+list_ext() { # FOLDER EXT OUTFILE
+  find "$1" -mindepth 1 -maxdepth 1 -type f ! -name '.*' -iname "*.$2" -print0 | sort -z > "$3"
+}
+make_format_set webp cwebp webp
+make_format_set avif avifenc libavif-bin
+
+# The issue's memory bars, one file each (Benchmarks/scratch/mem-*, kept between runs): big.png
+# (the 5120x2880 photo) as lossy and lossless WebP, HEIC (heif-enc) and 4:2:0 AVIF (avifenc);
+# and, unless BENCH_HUGE=0, the flat 16383x16383 WebP of the tests' fixtures with a lossless copy,
+# and their flat 20000x20000 PNG as tiled and as striped TIFF (deflate). Photos that large take
+# minutes to encode, flat pictures seconds; a decoder's memory does not depend on the picture.
+MEM_SETS=()
+declare -A MEM_BAR MEM_WHAT
+make_mem() { # NAME EXT BAR(webp-tiff|frame) SOURCE WHAT COMMAND... ({out} is the output)
+  local name=$1 ext=$2 bar=$3 src=$4 what=$5 dir="$SCRATCH/mem-$1" out arg args=()
+  shift 5
+  out="$dir/$name.$ext"
+  mkdir -p "$dir"
+  if [[ ! -s "$out" || ! "$out" -nt "$src" ]]; then
+    rm -f "$dir"/*
+    command -v "$1" > /dev/null || { note "$1 missing: memory row $name skipped"; return 0; }
+    for arg in "$@"; do args+=("${arg//\{out\}/$SCRATCH/fmt-tmp/$name.$ext}"); done
+    log "making $name.$ext (kept for later runs)"
+    mkdir -p "$SCRATCH/fmt-tmp"
+    if "${args[@]}" > "$SCRATCH/fmt-tmp/$name.log" 2>&1; then mv -f "$SCRATCH/fmt-tmp/$name.$ext" "$out"; else
+      note "could not make $name.$ext: $(tail -1 "$SCRATCH/fmt-tmp/$name.log")"; return 0
+    fi
+  fi
+  list_ext "$dir" "$ext" "$SCRATCH/mem-$name.list"
+  MEM_SETS+=("mem-$name"); MEM_BAR[mem-$name]=$bar; MEM_WHAT[mem-$name]=$what
+}
+BIGPNG="$SCRATCH/big-png/big.png"
+if [[ -s "$BIGPNG" ]]; then
+  make_mem webp-5120-lossy webp webp-tiff "$BIGPNG" "big.png, \`cwebp\`" cwebp -quiet "$BIGPNG" -o {out}
+  make_mem webp-5120-lossless webp webp-tiff "$BIGPNG" "big.png, \`cwebp -lossless\`" cwebp -quiet -lossless "$BIGPNG" -o {out}
+  make_mem heic-5120 heic frame "$BIGPNG" "big.png, \`heif-enc\` (quality 50, 4:2:0)" heif-enc -o {out} "$BIGPNG"
+  make_mem avif-5120 avif frame "$BIGPNG" "big.png, \`avifenc -y 420\`" avifenc -j 1 -y 420 "$BIGPNG" {out}
+fi
+FLAT_WEBP="$ROOT/Tests/Fixtures/huge-16383x16383.webp" FLAT_PNG="$ROOT/Tests/Fixtures/huge-20000x20000.png"
+if [[ "${BENCH_HUGE:-1}" != 0 ]]; then
+  if [[ -s "$FLAT_WEBP" ]]; then
+    make_mem webp-16383-lossy webp webp-tiff "$FLAT_WEBP" "Tests/Fixtures/huge-16383x16383.webp (flat, lossy)" cp "$FLAT_WEBP" {out}
+    make_mem webp-16383-lossless webp webp-tiff "$FLAT_WEBP" "the same, \`vips copy …[lossless,effort=0]\`" vips copy "$FLAT_WEBP" "{out}[lossless,effort=0]"
+  fi
+  if [[ -s "$FLAT_PNG" ]]; then
+    make_mem tiff-20000-tiled tif webp-tiff "$FLAT_PNG" "Tests/Fixtures/huge-20000x20000.png (flat) as RGB, 256x256 tiles, deflate" \
+      vips colourspace "$FLAT_PNG" "{out}[tile,tile-width=256,tile-height=256,compression=deflate]" srgb
+    make_mem tiff-20000-striped tif webp-tiff "$FLAT_PNG" "the same in strips of 128 rows, deflate" \
+      vips colourspace "$FLAT_PNG" "{out}[compression=deflate]" srgb
+  fi
 fi
 
 # ---------------------------------------------------------------- programs
@@ -291,6 +389,11 @@ for id in "${CASES[@]}"; do
   [[ $id = floor2 || $id = tool_j1 ]] || RUNS+=("tiny $id") # one image: same as the 1-process case
   [[ $PROG = 1 && ( $id = floor1 || $id = tool_j1 ) ]] && RUNS+=("progressive $id")
 done
+# The WebP and AVIF copies of the set: the tool and vipsthumbnail, in the same rounds.
+FMT_IDS=(tool tool_blur0 vips)
+for set in "${FMT_SETS[@]}"; do
+  for id in "${FMT_IDS[@]}"; do [[ -n "${LABEL[$id]:-}" ]] && RUNS+=("$set $id"); done
+done
 for ((r = 0; r < ROUNDS; r++)); do
   log "round $((r + 1))/$ROUNDS"
   n=${#RUNS[@]}
@@ -314,6 +417,12 @@ if [[ $PROG = 1 && -s "$SCRATCH/big-prog/big.jpg" ]]; then
   for id in "${CASES[@]}"; do
     [[ $id = floor1 || $id = tool_j1 ]] && run_one big-prog "$id"
   done
+fi
+# The issue's memory bars: one run of the tool and of vipsthumbnail on each large file.
+for set in "${MEM_SETS[@]}"; do
+  log "memory check: ${set#mem-}"
+  for id in tool vips; do [[ -n "${LABEL[$id]:-}" ]] && run_one "$set" "$id"; done
+done
 # The sandbox's own costs, which wall and CPU times on a busy machine cannot resolve: entering it
 # (once per worker) and the filter on each allowed system call, timed in sandbox-probe.
 PROBE=${SANDBOX_PROBE:-$ROOT/.build/release/sandbox-probe}
@@ -456,6 +565,72 @@ outputs() { # SET ID EXPECTED
       [[ -n "${TIMES[big-prog/$id]:-}" ]] && big="$(median <<< "${TIMES[big-prog/$id]}" | xargs printf "%.3f") | $(maxrss_mib <<< "${RSS[big-prog/$id]}")"
       printf '| %s | %.3f | %s | %s | %s | %s | %s |\n' "${LABEL[$id]}" "$m" "$(minmax <<< "${TIMES[$key]}")" \
         "$(ratio "$m" "$(ref_for progressive "$id")")" "$(maxrss_mib <<< "${RSS[$key]}")" "$(outputs progressive "$id" "$NPROG")" "$big"
+    done
+  fi
+  if [[ ${#FMT_SETS[@]} -gt 0 ]]; then
+    echo
+    echo "## WebP and AVIF inputs: the same $NFILES photos, median of $ROUNDS round(s)"
+    echo
+    echo "The input set converted once by \`cwebp\` (its defaults: lossy, quality 75) and by \`avifenc -j 1\` (its defaults: speed 6, quantizer 24–26, 4:4:4 for PNG and the JPEG's own subsampling), kept in Benchmarks/scratch/fmt-webp and fmt-avif. Target (issue 10): \`thumbnail\` faster than vipsthumbnail on each set, with the same $JOBS processes."
+    echo
+    echo "| Set | Program | Median wall (s) | Min–max (s) | Images/s | × vipsthumbnail | Median CPU (s) | Peak RSS (MiB) | Outputs |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for set in "${FMT_SETS[@]}"; do
+      n=$(tr -cd '\0' < "$SCRATCH/$set.list" | wc -c)
+      vm=""
+      [[ -n "${TIMES[$set/vips]:-}" ]] && vm=$(median <<< "${TIMES[$set/vips]}")
+      for id in "${FMT_IDS[@]}"; do
+        key="$set/$id"
+        [[ -n "${TIMES[$key]:-}" ]] || continue
+        m=$(median <<< "${TIMES[$key]}")
+        printf '| %s (%d, %s) | %s | %.3f | %s | %.1f | %s | %.2f | %s | %s |\n' "${set#fmt-}" "$n" \
+          "$(xargs -0 -a "$SCRATCH/$set.list" stat -c %s | awk '{s+=$1} END {printf "%.1f MB", s/1e6}')" "${LABEL[$id]}" "$m" \
+          "$(minmax <<< "${TIMES[$key]}")" "$(awk -v n="$n" -v m="$m" 'BEGIN {print n / m}')" \
+          "$(ratio "$m" "$vm")" "$(median <<< "${CPU[$key]}")" "$(maxrss_mib <<< "${RSS[$key]}")" "$(outputs "$set" "$id" "$n")"
+      done
+    done
+    for set in "${FMT_SETS[@]}"; do
+      [[ -n "${TIMES[$set/tool]:-}" && -n "${TIMES[$set/vips]:-}" ]] || continue
+      awk -v f="${set#fmt-}" -v a="$(median <<< "${TIMES[$set/tool]}")" -v b="$(median <<< "${TIMES[$set/vips]}")" \
+        -v c="$(median <<< "${CPU[$set/tool]}")" -v d="$(median <<< "${CPU[$set/vips]}")" 'BEGIN {
+        printf "- %s: `thumbnail` (blur 2) %.3f s against vipsthumbnail %.3f s wall: %s (%.2f×); CPU %.2f s against %.2f s (%.2f×)\n", f, a, b, (a < b) ? "faster, bar met" : "NOT faster, bar missed", a / b, c, d, (d > 0) ? c / d : 0 }'
+    done
+  fi
+  if [[ ${#MEM_SETS[@]} -gt 0 ]]; then
+    tiny_peak=$(maxrss_mib <<< "${RSS[tiny/tool]:-}")
+    echo
+    echo "## Memory: large WebP, TIFF, HEIC and AVIF, one run"
+    echo
+    echo "Peak RSS of the largest process (for \`thumbnail\`, the worker that decodes) against the issue's bars: WebP and TIFF under 64 MiB; HEIC and AVIF at most the decoded frame plus 16 MiB, the frame counted as 8-bit RGB (width × height × 3 bytes; these files have no alpha, which would make it × 4). \`thumbnail\` on one 16x16 PNG peaks at ${tiny_peak} MiB (the fixed part of each figure: the program, its libraries and the reducers)."
+    echo
+    echo "| File | Made from | Size | Bar (MiB) | \`thumbnail\` peak RSS (MiB) | Bar met | wall (s) | vipsthumbnail peak RSS (MiB) | wall (s) |"
+    echo "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"
+    for set in "${MEM_SETS[@]}"; do
+      f=$(tr '\0' '\n' < "$SCRATCH/$set.list" | head -1)
+      dims=$(vipsheader -f width "$f" 2> /dev/null)x$(vipsheader -f height "$f" 2> /dev/null) || dims="?"
+      if [[ ${MEM_BAR[$set]} = frame ]]; then
+        bar=$(awk -v d="$dims" 'BEGIN {split(d, a, "x"); printf "%.1f", a[1] * a[2] * 3 / 1048576 + 16}')
+      else
+        bar=64
+      fi
+      row="| $(basename "$f") | ${MEM_WHAT[$set]} | $dims, $(stat -c %s "$f" | awk '{printf "%.1f MB", $1/1e6}') | $bar"
+      for id in tool vips; do
+        key="$set/$id"
+        if [[ -n "${TIMES[$key]:-}" ]]; then
+          p=$(maxrss_mib <<< "${RSS[$key]}")
+          w=$(median <<< "${TIMES[$key]}" | xargs printf "%.3f")
+          [[ -n "${FAILS[$key]:-}" ]] && w="$w (${FAILS[$key]})"
+          if [[ $id = tool ]]; then
+            met=$(awk -v p="${RSS[$key]%% *}" -v b="$bar" 'BEGIN {print (p / 1024 <= b) ? "yes" : "**no**"}')
+            row="$row | $p | $met | $w"
+          else
+            row="$row | $p | $w"
+          fi
+        else
+          [[ $id = tool ]] && row="$row | – | – | –" || row="$row | – | –"
+        fi
+      done
+      echo "$row |"
     done
   fi
   echo

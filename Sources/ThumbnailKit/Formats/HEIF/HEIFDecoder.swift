@@ -2,9 +2,10 @@ import CHeif
 
 /// The primary image of a HEIF or AVIF file, opened through libheif from the file's bytes (kept
 /// in memory: libheif reads them without copying). libheif decodes the whole image at once (HEVC
-/// through libde265, AV1 through dav1d or aom, grids assembled from their tiles) and applies the
-/// file's transformations (`clap` crop, `irot` rotation, `imir` mirror), so the size and pixels
-/// it gives are upright.
+/// through libde265, AV1 through dav1d or aom, grids assembled from their tiles). A rotation and
+/// mirror (`irot`, `imir`) are left out of the decode and reported as `orientation` (libheif
+/// would turn the full frame, holding a second one); a file with a `clap` crop is decoded with
+/// all its transformations applied by libheif, upright, orientation 1.
 final class HEIFDecoder {
     /// libheif's plugins are registered once per process (`heif_init` is reference counted; the
     /// process keeps its one reference until it exits).
@@ -16,9 +17,14 @@ final class HEIFDecoder {
     let data: [UInt8]
     private let context: OpaquePointer
     private let handle: OpaquePointer
-    /// The upright size (after `irot`, `imir` and `clap`).
+    /// The size of the pixels delivered: stored (before `orientation`), or upright when libheif
+    /// applies the transformations.
     let width: Int
     let height: Int
+    /// The EXIF orientation equal to the `irot`/`imir` left to the caller (1: none left).
+    let orientation: Int
+    /// libheif applies `clap`, `irot` and `imir` while decoding (files with a crop).
+    let appliesTransformations: Bool
     let hasAlpha: Bool
     /// Bits per luma sample as stored (8, 10 or 12); pixels are always delivered at 8 bits.
     let bitDepth: Int
@@ -50,8 +56,22 @@ final class HEIFDecoder {
             throw error
         }
         handle = primary
-        width = Int(heif_image_handle_get_width(primary))
-        height = Int(heif_image_handle_get_height(primary))
+        let transforms = HEIFTransforms.read(data)
+        let uprightWidth = Int(heif_image_handle_get_width(primary))
+        let uprightHeight = Int(heif_image_handle_get_height(primary))
+        if let transforms, !transforms.hasCleanAperture, !transforms.mirrorFirst {
+            // The stored size is the upright one turned back: `ispe` cannot be trusted for it
+            // (libheif 1.15's own encoder writes the upright size there).
+            appliesTransformations = false
+            width = transforms.rotation % 2 == 1 ? uprightHeight : uprightWidth
+            height = transforms.rotation % 2 == 1 ? uprightWidth : uprightHeight
+            orientation = transforms.orientation
+        } else {
+            appliesTransformations = true
+            width = uprightWidth
+            height = uprightHeight
+            orientation = 1
+        }
         hasAlpha = heif_image_handle_has_alpha_channel(primary) != 0
         bitDepth = Int(heif_image_handle_get_luma_bits_per_pixel(primary))
         imageCount = Int(heif_context_get_number_of_top_level_images(context))
@@ -86,6 +106,7 @@ final class HEIFDecoder {
     func readRows(_ body: (UnsafePointer<UInt8>) -> Void) throws(CodecError) {
         guard let options = heif_decoding_options_alloc() else { throw .unsupported("cannot start libheif") }
         defer { heif_decoding_options_free(options) }
+        options.pointee.ignore_transformations = appliesTransformations ? 0 : 1
         var decoded: OpaquePointer?
         let status = heif_decode_image(handle, &decoded, heif_colorspace_RGB, heif_chroma_444, options)
         guard status.code == heif_error_Ok, let decoded else { throw Self.classify(status, decoding: true) }

@@ -1,9 +1,9 @@
 /// A HEIF file (HEVC-coded, `.heic`) opened for thumbnailing through libheif: the whole file in
 /// memory, its primary image's header read on opening. libheif decodes a whole frame (it cannot
 /// decode rows or at a reduced size), whose rows then go into the reducers before it is freed:
-/// memory is the decoded frame plus the reducers. Orientation (`irot`, `imir`) is applied by
-/// libheif while decoding, so the header reports the upright size and orientation 1, and
-/// `--no-rotate` does not apply to these files.
+/// memory is the decoded frame plus the reducers. `irot`/`imir` are reported as the orientation
+/// (so `--no-rotate` keeps the stored order); a file with a `clap` crop is decoded upright by
+/// libheif, orientation 1.
 public final class HEIFSource: ImageSource {
     public static var signatureLength: Int { HEIFBrand.headLength }
 
@@ -18,7 +18,7 @@ public final class HEIFSource: ImageSource {
     public init(path: String, handles: CodecHandles, fingerprinting: Bool) throws(CodecError) {
         decoder = try HEIFDecoder(data: try FileIO.readAll(path: path))
         header = ImageHeader(width: decoder.width, height: decoder.height, channels: decoder.channels,
-                             iccProfile: decoder.iccProfile, frameCount: decoder.imageCount)
+                             orientation: decoder.orientation, iccProfile: decoder.iccProfile, frameCount: decoder.imageCount)
     }
 
     public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {

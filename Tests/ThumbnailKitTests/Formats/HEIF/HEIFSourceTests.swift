@@ -68,12 +68,14 @@ import ThumbnailTestSupport
         #expect(try Self.source("pillow-heif-zPug_3.heic").header.frameCount == 3)
     }
 
-    /// Our decode of every HEIC fixture equals heif-convert's (the same libheif, so 8-bit files
+    /// Our decode of every HEIC fixture, turned by its orientation, equals heif-convert's (the same libheif, so 8-bit files
     /// match exactly; 10- and 12-bit ones go to 8 bits by two roundings: within one level).
     @Test(arguments: decodableHEIC)
     func decodesLikeHeifConvert(_ name: String) throws {
         let reference = try #require(try HEIFReference.heifConvert(Fixtures.path("heif/" + name))?.first)
-        try Self.expectAlike(try Self.source(name).decodeWhole(), reference)
+        // heif-convert's rendering is upright; ours is stored, with irot/imir as the orientation.
+        let source = try Self.source(name)
+        try Self.expectAlike(try source.decodeWhole().oriented(source.header.orientation), reference)
     }
 
     /// Our decode of every AVIF fixture equals avifdec's (the same libavif conversion, in strips
@@ -152,6 +154,29 @@ import ThumbnailTestSupport
         spec.autoRotate = false
         let stored = try #require(try ThumbnailRenderer(spec: spec).thumbnails(of: path, boxes: box).first)
         #expect(stored.width == 80 && stored.height == 120)
+    }
+
+    /// HEIC stored sideways (irot 3; irot 3 then imir 1, written by libheif) decodes in stored
+    /// order with the transformations reported as the orientation (libheif would turn the whole
+    /// frame, a second frame in memory): turned by it, the decode is heif-convert's rendering,
+    /// which libheif turns itself (the same decoder: within one level).
+    @Test(arguments: [("portrait-irot.heic", 6), ("portrait-irot3-imir.heic", 5)])
+    func heicIrotAndImirBecomeTheOrientation(name: String, orientation: Int) throws {
+        let source = try Self.source(name)
+        #expect(source.header == ImageHeader(width: 300, height: 450, channels: 3, orientation: orientation))
+        let upright = try #require(try HEIFReference.heifConvert(Fixtures.path("heif/" + name))?.first)
+        #expect(upright.width == 450 && upright.height == 300)
+        try Self.expectAlike(try source.decodeWhole().oriented(orientation), upright)
+    }
+
+    /// The primary item's transformative properties, read from the `meta` box.
+    @Test func transformsAreReadFromThePrimaryItem() throws {
+        #expect(HEIFTransforms.read(try Self.bytes("landscape.heic")) == HEIFTransforms())
+        #expect(HEIFTransforms.read(try Self.bytes("portrait-irot.heic")) == HEIFTransforms(rotation: 3))
+        #expect(HEIFTransforms.read(try Self.bytes("portrait-irot3-imir.heic")) == HEIFTransforms(rotation: 3, mirror: 1))
+        #expect(HEIFTransforms.read(try Self.bytes("portrait-irot-imir.avif")) == HEIFTransforms(rotation: 1, mirror: 1))
+        #expect(HEIFTransforms.read(try Self.bytes("landscape-clap-avif.avif"))?.hasCleanAperture == true)
+        #expect(HEIFTransforms.read(Array(try Self.bytes("landscape.heic").prefix(40))) == nil, "no meta box: nil")
     }
 
     /// libavif does not apply a `clap` crop: such an AVIF goes through libheif, which does, and
