@@ -11,6 +11,8 @@ APT_PACKAGES += libgif-dev libtiff-dev
 # libheif1 decodes HEVC (libde265) with its plugins built in; libavif15 decodes AV1 (dav1d) and encodes it (aom).
 # heif-convert (libheif-examples) and avifenc/avifdec (libavif-bin) are the tests' references.
 APT_PACKAGES += libheif-dev libheif1 libavif-dev libavif15 libheif-examples libavif-bin
+# libdeflate compresses PNG output (Sources/CPNGWriter).
+APT_PACKAGES += libdeflate-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 
