@@ -14,6 +14,8 @@ APT_PACKAGES += libisal-dev
 APT_PACKAGES += libheif-dev libheif1 libavif-dev libavif15 libheif-examples libavif-bin
 # Little CMS converts embedded ICC profiles to sRGB (--icc convert).
 APT_PACKAGES += liblcms2-dev
+# libdeflate compresses PNG output (Sources/CPNGWriter).
+APT_PACKAGES += libdeflate-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN = .build/release/thumbnail
 

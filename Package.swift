@@ -63,6 +63,14 @@ let package = Package(
             pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]
         ),
+        // libdeflate: PNG output's deflate (Sources/CPNGWriter; Benchmarks/png-encode.md says why).
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
+        // The PNG writer: filters, one libdeflate zlib stream, chunks with CRC-32 (no libpng).
+        .target(name: "CPNGWriter", dependencies: ["CDeflate"], cSettings: [.unsafeFlags(["-O2"])]),
         // Every libpng call lives here: libpng reports errors with longjmp, which Swift cannot catch.
         .target(name: "CPNGShim", dependencies: ["CPNG", "CISAL"], cSettings: [.unsafeFlags(["-O2"])]),
         // The workers' system call filter (Batch/Sandbox.swift).
@@ -75,7 +83,7 @@ let package = Package(
         .target(name: "CSystemShim"),
         .target(
             name: "ThumbnailKit",
-            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp", "CSQLite", "CGIF", "CTIFF", "CHeif", "CAVIF", "CLCMS2"],
+            dependencies: ["CTurboJPEG", "CPNGShim", "CSystemShim", "CWebP", "CSeccomp", "CSQLite", "CGIF", "CTIFF", "CHeif", "CAVIF", "CLCMS2", "CPNGWriter"],
             // Plain -O, bounds and overflow checks kept: a bug met on a hostile file traps (the pool
             // reports it) instead of corrupting memory; -Ounchecked measured only 1% faster.
             swiftSettings: []
