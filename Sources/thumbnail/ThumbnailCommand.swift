@@ -48,7 +48,7 @@ struct ThumbnailCommand: ParsableCommand {
             transform: { try ArgumentCheck.number($0, in: 1...100, "--quality") })
     var quality: Int = 75
 
-    @Option(name: .customLong("png-level"), parsing: .unconditional, help: ArgumentHelp("zlib level for PNG output, 0-9.", valueName: "0-9"),
+    @Option(name: .customLong("png-level"), parsing: .unconditional, help: ArgumentHelp("Deflate level for PNG output (libdeflate), 0-9.", valueName: "0-9"),
             transform: { try ArgumentCheck.number($0, in: 0...9, "--png-level") })
     var pngLevel: Int = 6
 

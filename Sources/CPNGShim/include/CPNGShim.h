@@ -89,22 +89,6 @@ int tnpng_fast_begin(tnpng_reader *reader);
 /// tnpng_error() set, on any failure.
 const uint8_t *tnpng_fast_next_row(tnpng_reader *reader, int *pass, uint32_t *row_in_pass);
 
-/// An encoded PNG in memory; free `data` with tnpng_free().
-typedef struct {
-    uint8_t *data;
-    size_t length;
-} tnpng_buffer;
-
-/// Encodes 8-bit pixels (`channels` 1 to 4) into memory at zlib `level` (0-9), with an optional ICC
-/// profile and `text_count` tEXt chunks (Latin-1 key/value pairs; none for ordinary thumbnails). Writes
-/// no time chunk, so the output is deterministic. Returns 0, or -1 with `err`.
-int tnpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride, int channels,
-                 int level, const uint8_t *icc, size_t icc_length, const char *const *text_keys,
-                 const char *const *text_values, size_t text_count, tnpng_buffer *out, char *err, size_t errlen);
-
-/// Frees a buffer from tnpng_encode().
-void tnpng_free(tnpng_buffer *buffer);
-
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
     public var blurSigma: Double = 2
     /// JPEG and lossy WebP quality, 1-100.
     public var quality: Int = 75
-    /// zlib level for PNG output, 0-9.
+    /// Deflate level for PNG output (libdeflate), 0-9.
     public var pngLevel: Int = 6
     /// AVIF encoder speed, 0 (slowest, smallest) to 10 (fastest).
     public var avifSpeed: Int = 6
