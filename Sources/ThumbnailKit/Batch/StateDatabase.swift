@@ -8,8 +8,11 @@ import CSQLite
 final class StateDatabase {
     /// `PRAGMA application_id`: "THMB". A database without it is not ours.
     static let applicationID: Int64 = 0x5448_4D42
-    /// `PRAGMA user_version`: the layout below. Another version is foreign (a full run).
-    static let schemaVersion: Int64 = 4
+    /// `PRAGMA user_version`: the layout below. Version 4 (no `format` column) is read as is and
+    /// brought to 5 when opened for writing; any other version is foreign (a full run).
+    static let schemaVersion: Int64 = 5
+    /// The version before `format`: still readable, its sources' formats unknown (sniffed again).
+    static let formatlessVersion: Int64 = 4
 
     static let schema = """
         CREATE TABLE sources (
@@ -19,6 +22,7 @@ final class StateDatabase {
             fingerprint TEXT NOT NULL, settings TEXT NOT NULL,
             source_width INTEGER NOT NULL, source_height INTEGER NOT NULL,
             outputs BLOB NOT NULL, recorded INTEGER NOT NULL, extras TEXT NOT NULL,
+            format TEXT NOT NULL DEFAULT '',
             PRIMARY KEY (folder, name)
         ) WITHOUT ROWID;
         CREATE TABLE outputs (
@@ -44,6 +48,11 @@ final class StateDatabase {
     let path: String
     private let connection: SQLiteConnection
     private let lookup: SQLiteStatement
+    private var statLookup: SQLiteStatement?
+    /// False for a version 4 file (no `format` column).
+    private let hasFormat: Bool
+    /// True while `beginReading` holds a read transaction open.
+    private var reading = false
     private var upsert: SQLiteStatement?
     private var remove: SQLiteStatement?
     private var namesInFolder: SQLiteStatement?
@@ -55,20 +64,31 @@ final class StateDatabase {
     /// with its table) when it is missing or empty; otherwise it is only read.
     init(path: String, writable: Bool) throws(OpenFailure) {
         self.path = path
-        let opened: (SQLiteConnection, SQLiteStatement)?
+        let opened: (SQLiteConnection, SQLiteStatement, Bool)?
         do {
             opened = try Self.open(path, writable: writable)
         } catch {
             throw error.isCorrupt ? .unrecognised(error.message) : .unusable(error.message)
         }
         guard let opened else { throw .unrecognised("not a thumbnail state file") }
-        (connection, lookup) = opened
+        (connection, lookup, hasFormat) = opened
     }
 
     /// The connection and the lookup statement; nil when the file is a database but not ours.
-    private static func open(_ path: String, writable: Bool) throws(SQLiteError) -> (SQLiteConnection, SQLiteStatement)? {
+    private static func open(_ path: String, writable: Bool) throws(SQLiteError) -> (SQLiteConnection, SQLiteStatement, Bool)? {
         let connection = try SQLiteConnection(path: path, readOnly: !writable)
-        if try !isOurs(connection) {
+        if writable, try isFormatless(connection) {
+            // Version 4: the same rows without the source's format. Brought up to date in place,
+            // inside the write lock (another run may be doing the same), so its records stay valid.
+            try connection.execute("BEGIN IMMEDIATE")
+            if try isFormatless(connection) {
+                try connection.execute("ALTER TABLE sources ADD COLUMN format TEXT NOT NULL DEFAULT ''; PRAGMA user_version=\(schemaVersion);")
+            }
+            try connection.execute("COMMIT")
+        }
+        let formatless = try isFormatless(connection)
+        let ours = try isOurs(connection)
+        if !formatless && !ours {
             // Only an empty file is made ours here; a file that is not ours is reported, never
             // changed in place (RunState replaces its own state file whole).
             guard writable, try isEmpty(connection) else { return nil }
@@ -86,17 +106,24 @@ final class StateDatabase {
             // checkpoints only: a crash may lose the last rows, never the file's consistency.
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
         }
+        // A version 4 file (read-only: another shard's, of an older binary) has no format: '' reads as unknown.
         let lookup = try connection.prepare("""
             SELECT size, modified, changed, inode, racy, fingerprint, settings, source_width, source_height,
-                   outputs, recorded, extras FROM sources WHERE folder = ?1 AND name = ?2
+                   outputs, recorded, extras, \(formatless ? "''" : "format") FROM sources WHERE folder = ?1 AND name = ?2
             """)
-        return (connection, lookup)
+        return (connection, lookup, !formatless)
     }
 
     private static func isOurs(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
         let application = try connection.integer("PRAGMA application_id")
         let version = try connection.integer("PRAGMA user_version")
         return application == applicationID && version == schemaVersion
+    }
+
+    private static func isFormatless(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
+        let application = try connection.integer("PRAGMA application_id")
+        let version = try connection.integer("PRAGMA user_version")
+        return application == applicationID && version == formatlessVersion
     }
 
     private static func isEmpty(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
@@ -108,7 +135,8 @@ final class StateDatabase {
 
     /// The record of `key`, if there is one.
     func record(for key: SourceKey) throws(SQLiteError) -> RunRecord? {
-        defer { lookup.reset() }
+        beginReading()
+        defer { lookup.rewind() }
         lookup.bind(1, blob: key.folder)
         lookup.bind(2, blob: key.name)
         guard try lookup.step() else { return nil }
@@ -117,8 +145,44 @@ final class StateDatabase {
                                fingerprint: lookup.text(5), settings: lookup.text(6),
                                sourceWidth: Int(lookup.int64(7)), sourceHeight: Int(lookup.int64(8)),
                                outputs: Self.decodeOutputs(lookup.blob(9)), recorded: lookup.int64(10))
-        RecordExtras.decode(lookup.text(11))?.apply(to: &record)
+        if lookup.columnBytes(11) > 0 { RecordExtras.decode(lookup.text(11))?.apply(to: &record) }
+        if lookup.columnBytes(12) > 0 { record.sourceFormat = ImageFormat(rawValue: lookup.text(12)) }
         return record
+    }
+
+    /// What the trust rule needs of `key`'s record, without decoding the rest: its stat, whether
+    /// it is racy, its source's format, and when it was recorded.
+    func recordedStat(for key: SourceKey) throws(SQLiteError) -> RecordedStat? {
+        if statLookup == nil {
+            statLookup = try connection.prepare("""
+                SELECT size, modified, changed, inode, racy, recorded, \(hasFormat ? "format" : "''")
+                FROM sources WHERE folder = ?1 AND name = ?2
+                """)
+        }
+        guard let statLookup else { return nil }
+        beginReading()
+        defer { statLookup.rewind() }
+        statLookup.bind(1, blob: key.folder)
+        statLookup.bind(2, blob: key.name)
+        guard try statLookup.step() else { return nil }
+        return RecordedStat(size: Int(statLookup.int64(0)), modified: statLookup.int64(1), changed: statLookup.int64(2),
+                            inode: UInt64(bitPattern: statLookup.int64(3)), racy: statLookup.int64(4) != 0,
+                            recorded: statLookup.int64(5),
+                            format: statLookup.columnBytes(6) > 0 ? ImageFormat(rawValue: statLookup.text(6)) : nil)
+    }
+
+    /// Holds one read transaction open until `endReading`: every lookup in between sees one
+    /// snapshot, and SQLite takes its WAL read lock (a few `fcntl` calls) once, not once a lookup.
+    func beginReading() {
+        guard !reading, sqlite3_get_autocommit(connection.handle) != 0 else { return }
+        reading = (try? connection.execute("BEGIN DEFERRED")) != nil
+    }
+
+    /// Ends `beginReading`'s transaction (before this connection writes).
+    func endReading() {
+        guard reading else { return }
+        reading = false
+        try? connection.execute("COMMIT")
     }
 
     /// Writes `record` as the row of `key`, and its outputs' paths (its own transaction unless
@@ -152,6 +216,7 @@ final class StateDatabase {
     func hasOutput(_ path: String) throws(SQLiteError) -> Bool {
         if findOutput == nil { findOutput = try connection.prepare("SELECT 1 FROM outputs WHERE path = ?1") }
         guard let findOutput else { return false }
+        beginReading()
         defer { findOutput.reset() }
         findOutput.bind(1, blob: path)
         return try findOutput.step()
@@ -161,8 +226,8 @@ final class StateDatabase {
         if upsert == nil {
             upsert = try connection.prepare("""
                 INSERT OR REPLACE INTO sources (folder, name, size, modified, changed, inode, racy, fingerprint,
-                    settings, source_width, source_height, outputs, recorded, extras)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                    settings, source_width, source_height, outputs, recorded, extras, format)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                 """)
         }
         guard let upsert else { return }
@@ -180,6 +245,7 @@ final class StateDatabase {
         upsert.bind(12, blob: Self.encodeOutputs(record.outputs))
         upsert.bind(13, record.recorded)
         upsert.bind(14, text: RecordExtras(record).encoded())
+        upsert.bind(15, text: record.sourceFormat?.rawValue ?? "")
         try upsert.run()
     }
 
@@ -214,6 +280,7 @@ final class StateDatabase {
     /// Runs `body` in one write transaction (one lock, one commit for many rows); inside one
     /// already open, simply runs it.
     func transaction(_ body: () throws(SQLiteError) -> Void) throws(SQLiteError) {
+        endReading()
         guard sqlite3_get_autocommit(connection.handle) != 0 else { return try body() }
         try connection.execute("BEGIN IMMEDIATE")
         do {
@@ -256,6 +323,17 @@ final class StateDatabase {
         }
         return outputs
     }
+}
+
+/// The part of a record the trust rule reads (`StateDatabase.recordedStat(for:)`).
+struct RecordedStat {
+    var size: Int
+    var modified: Int64
+    var changed: Int64
+    var inode: UInt64
+    var racy: Bool
+    var recorded: Int64
+    var format: ImageFormat?
 }
 
 /// What a record holds beyond the common columns, only when an option made it (placeholders,

@@ -49,8 +49,9 @@ public enum FileIO {
     /// Opens `path` for reading, refusing anything but a regular file before it could block: a
     /// FIFO would wait for a writer forever, a device or `/dev/stdin` would read something else.
     /// `O_NONBLOCK` makes opening a FIFO return at once; it changes nothing for a regular file.
-    public static func openRegularFile(_ path: String) throws(CodecError) -> Int32 {
-        let fd = SystemCall.retrying { open(PathBytes.systemPath(path), O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
+    /// - Parameter folder: an open folder `path` is relative to (`openat`), or `AT_FDCWD`.
+    public static func openRegularFile(_ path: String, in folder: Int32 = AT_FDCWD) throws(CodecError) -> Int32 {
+        let fd = SystemCall.retrying { openat(folder, PathBytes.systemPath(path), O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         guard fd >= 0 else { throw .unreadable(errorText()) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -82,8 +83,9 @@ public enum FileIO {
     }
 
     /// Up to `count` bytes from the start of the regular file at `path`.
-    public static func readPrefix(path: String, count: Int) throws(CodecError) -> [UInt8] {
-        let fd = try openRegularFile(path)
+    /// - Parameter folder: an open folder `path` is relative to, or `AT_FDCWD`.
+    public static func readPrefix(path: String, in folder: Int32 = AT_FDCWD, count: Int) throws(CodecError) -> [UInt8] {
+        let fd = try openRegularFile(path, in: folder)
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
@@ -148,6 +150,41 @@ public enum FileIO {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// The names in the open folder `fd` but `.` and `..`, in directory order; nil (errno set)
+    /// when it cannot be read. `fd` stays open (a duplicate is read).
+    public static func entries(ofOpenFolder fd: Int32) -> [String]? {
+        let copy = dup(fd)
+        guard copy >= 0 else { return nil }
+        guard let dir = fdopendir(copy) else {
+            let code = errno
+            Glibc.close(copy)
+            errno = code
+            return nil
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                PathBytes.decode(raw.prefix { $0 != 0 })
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// `folder` opened for `openat`/`fstatat` (and reading its entries), or nil (errno set).
+    public static func openFolder(_ folder: String) -> Int32? {
+        let fd = SystemCall.retrying { open(PathBytes.systemPath(folder), O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        return fd >= 0 ? fd : nil
+    }
+
+    /// The status of `name` in the open folder `folder` (symlinks followed), or nil (errno set):
+    /// one path component to look up instead of the whole path.
+    public static func status(_ name: String, in folder: Int32) -> stat? {
+        var info = stat()
+        return fstatat(folder, PathBytes.systemPath(name), &info, 0) == 0 ? info : nil
     }
 
     /// The status of `path` (symlinks followed), or nil (errno set).
