@@ -1,5 +1,8 @@
 import FoundationEssentials
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One state file: an SQLite database with one row per source, keyed by the source's canonical
 /// folder and its own name (`SourceKey`). WAL mode: runs on one machine that read and write the
@@ -47,10 +50,15 @@ final class StateDatabase {
 
     let path: String
     private let connection: SQLiteConnection
-    private let lookup: SQLiteStatement
-    private var statLookup: SQLiteStatement?
-    /// False for a version 4 file (no `format` column).
-    private let hasFormat: Bool
+    /// The lookup: the rows of one folder from a name on, in name order. Kept open between
+    /// lookups, so sources looked up in name order (a walked folder's) are found by stepping it
+    /// instead of a search from the root each (`seek`).
+    private let cursor: SQLiteStatement
+    /// Where `cursor` stands: it was started or moved on for `soughtName` in `cursorFolder`, and
+    /// is on the first row at or after it (`cursorOnRow` false: there is none).
+    private var cursorFolder: String?
+    private var soughtName = ""
+    private var cursorOnRow = false
     /// True while `beginReading` holds a read transaction open.
     private var reading = false
     private var upsert: SQLiteStatement?
@@ -64,18 +72,18 @@ final class StateDatabase {
     /// with its table) when it is missing or empty; otherwise it is only read.
     init(path: String, writable: Bool) throws(OpenFailure) {
         self.path = path
-        let opened: (SQLiteConnection, SQLiteStatement, Bool)?
+        let opened: (SQLiteConnection, SQLiteStatement)?
         do {
             opened = try Self.open(path, writable: writable)
         } catch {
             throw error.isCorrupt ? .unrecognised(error.message) : .unusable(error.message)
         }
         guard let opened else { throw .unrecognised("not a thumbnail state file") }
-        (connection, lookup, hasFormat) = opened
+        (connection, cursor) = opened
     }
 
     /// The connection and the lookup statement; nil when the file is a database but not ours.
-    private static func open(_ path: String, writable: Bool) throws(SQLiteError) -> (SQLiteConnection, SQLiteStatement, Bool)? {
+    private static func open(_ path: String, writable: Bool) throws(SQLiteError) -> (SQLiteConnection, SQLiteStatement)? {
         let connection = try SQLiteConnection(path: path, readOnly: !writable)
         if writable, try isFormatless(connection) {
             // Version 4: the same rows without the source's format. Brought up to date in place,
@@ -107,11 +115,12 @@ final class StateDatabase {
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
         }
         // A version 4 file (read-only: another shard's, of an older binary) has no format: '' reads as unknown.
-        let lookup = try connection.prepare("""
-            SELECT size, modified, changed, inode, racy, fingerprint, settings, source_width, source_height,
-                   outputs, recorded, extras, \(formatless ? "''" : "format") FROM sources WHERE folder = ?1 AND name = ?2
+        let cursor = try connection.prepare("""
+            SELECT name, size, modified, changed, inode, racy, fingerprint, settings, source_width, source_height,
+                   outputs, recorded, extras, \(formatless ? "''" : "format") FROM sources
+            WHERE folder = ?1 AND name >= ?2 ORDER BY name
             """)
-        return (connection, lookup, !formatless)
+        return (connection, cursor)
     }
 
     private static func isOurs(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
@@ -135,40 +144,72 @@ final class StateDatabase {
 
     /// The record of `key`, if there is one.
     func record(for key: SourceKey) throws(SQLiteError) -> RunRecord? {
-        beginReading()
-        defer { lookup.rewind() }
-        lookup.bind(1, blob: key.folder)
-        lookup.bind(2, blob: key.name)
-        guard try lookup.step() else { return nil }
-        var record = RunRecord(size: Int(lookup.int64(0)), modified: lookup.int64(1), changed: lookup.int64(2),
-                               inode: UInt64(bitPattern: lookup.int64(3)), racy: lookup.int64(4) != 0,
-                               fingerprint: lookup.text(5), settings: lookup.text(6),
-                               sourceWidth: Int(lookup.int64(7)), sourceHeight: Int(lookup.int64(8)),
-                               outputs: Self.decodeOutputs(lookup.blob(9)), recorded: lookup.int64(10))
-        if lookup.columnBytes(11) > 0 { RecordExtras.decode(lookup.text(11))?.apply(to: &record) }
-        if lookup.columnBytes(12) > 0 { record.sourceFormat = ImageFormat(rawValue: lookup.text(12)) }
+        guard try seek(key) else { return nil }
+        let row = cursor
+        var record = RunRecord(size: Int(row.int64(1)), modified: row.int64(2), changed: row.int64(3),
+                               inode: UInt64(bitPattern: row.int64(4)), racy: row.int64(5) != 0,
+                               fingerprint: row.text(6), settings: row.text(7),
+                               sourceWidth: Int(row.int64(8)), sourceHeight: Int(row.int64(9)),
+                               outputs: Self.decodeOutputs(row.blob(10)), recorded: row.int64(11))
+        if row.columnBytes(12) > 0 { RecordExtras.decode(row.text(12))?.apply(to: &record) }
+        if row.columnBytes(13) > 0 { record.sourceFormat = ImageFormat(rawValue: row.text(13)) }
         return record
+    }
+
+    /// Puts the cursor on `key`'s row; false when there is none. From where it stands, a key a
+    /// little further on in the same folder is reached by stepping (a source's rows are read in
+    /// name order by the walk, and often by the planner); anything else starts it afresh there.
+    private func seek(_ key: SourceKey) throws(SQLiteError) -> Bool {
+        beginReading()
+        if let cursorFolder, cursorFolder == key.folder, !PathBytes.precedes(key.name, soughtName) {
+            soughtName = key.name
+            // At most a few steps: past those, a search from the root costs less.
+            for _ in 0..<8 {
+                guard cursorOnRow else { return false }  // no row at or after an earlier name
+                let order = Self.compare(cursor.blob(0), key.name)
+                if order == 0 { return true }
+                if order > 0 { return false }  // the first row after it: it has none
+                self.cursorFolder = nil  // not standing anywhere if the step throws
+                cursorOnRow = try cursor.step()
+                self.cursorFolder = cursorFolder
+            }
+        }
+        cursor.rewind()
+        cursor.bind(1, blob: key.folder)
+        cursor.bind(2, blob: key.name)
+        cursorFolder = nil  // not standing anywhere if the step throws
+        cursorOnRow = try cursor.step()
+        cursorFolder = key.folder
+        soughtName = key.name
+        return cursorOnRow && Self.compare(cursor.blob(0), key.name) == 0
+    }
+
+    /// memcmp order of a blob and a name's bytes (SQLite's order of blobs).
+    private static func compare(_ blob: UnsafeRawBufferPointer, _ name: String) -> Int32 {
+        var name = name
+        return name.withUTF8 { bytes in
+            let common = min(blob.count, bytes.count)
+            let order = common == 0 ? 0 : memcmp(blob.baseAddress!, bytes.baseAddress!, common)
+            if order != 0 { return order }
+            return blob.count == bytes.count ? 0 : (blob.count < bytes.count ? -1 : 1)
+        }
+    }
+
+    /// Lets go of the cursor (before this connection writes, or stops reading).
+    private func releaseCursor() {
+        cursor.rewind()
+        cursorFolder = nil
+        cursorOnRow = false
     }
 
     /// What the trust rule needs of `key`'s record, without decoding the rest: its stat, whether
     /// it is racy, its source's format, and when it was recorded.
     func recordedStat(for key: SourceKey) throws(SQLiteError) -> RecordedStat? {
-        if statLookup == nil {
-            statLookup = try connection.prepare("""
-                SELECT size, modified, changed, inode, racy, recorded, \(hasFormat ? "format" : "''")
-                FROM sources WHERE folder = ?1 AND name = ?2
-                """)
-        }
-        guard let statLookup else { return nil }
-        beginReading()
-        defer { statLookup.rewind() }
-        statLookup.bind(1, blob: key.folder)
-        statLookup.bind(2, blob: key.name)
-        guard try statLookup.step() else { return nil }
-        return RecordedStat(size: Int(statLookup.int64(0)), modified: statLookup.int64(1), changed: statLookup.int64(2),
-                            inode: UInt64(bitPattern: statLookup.int64(3)), racy: statLookup.int64(4) != 0,
-                            recorded: statLookup.int64(5),
-                            format: statLookup.columnBytes(6) > 0 ? ImageFormat(rawValue: statLookup.text(6)) : nil)
+        guard try seek(key) else { return nil }
+        let row = cursor
+        return RecordedStat(size: Int(row.int64(1)), modified: row.int64(2), changed: row.int64(3),
+                            inode: UInt64(bitPattern: row.int64(4)), racy: row.int64(5) != 0, recorded: row.int64(11),
+                            format: row.columnBytes(13) > 0 ? ImageFormat(rawValue: row.text(13)) : nil)
     }
 
     /// Holds one read transaction open until `endReading`: every lookup in between sees one
@@ -180,6 +221,7 @@ final class StateDatabase {
 
     /// Ends `beginReading`'s transaction (before this connection writes).
     func endReading() {
+        releaseCursor()
         guard reading else { return }
         reading = false
         try? connection.execute("COMMIT")
