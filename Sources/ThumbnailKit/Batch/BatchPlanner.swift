@@ -216,7 +216,9 @@ public enum BatchPlanner {
             folders.formUnion(jobs.flatMap { $0.job.outputs.map { OutputNaming.folder(of: $0.path) } })
             for folder in folders.sorted() { try prepareFolder(folder) }
         }
-        for folder in folders.sorted() { FileIO.removeStaleTemporaryFiles(in: folder) }
+        for folder in folders.sorted() {
+            FileIO.removeStaleTemporaryFiles(in: folder, names: folder == request.outputFolder ? state.hiddenNames : nil)
+        }
         return Batch(jobs: jobs, skipped: skipped, problems: walk.problems, otherFilesSkipped: walk.otherFilesSkipped,
                      state: state)
     }

@@ -75,6 +75,8 @@ public final class RunState {
     private let canonicalFolder: String
     /// This run's own state file.
     public let path: String
+    /// The hidden names in the output folder when the state was opened (nil: it could not be read).
+    public private(set) var hiddenNames: [String]?
     /// Why this run's results cannot be saved (the state file could not be opened or written),
     /// once per run; nil when all is well.
     public private(set) var failure: String?
@@ -122,7 +124,10 @@ public final class RunState {
         if own != nil { unlink(prefix + Self.legacyFileName) }
         let ownName = Self.fileName(shard: shard)
         // Filtered before sorting: the folder holds every thumbnail too.
-        for name in (FileIO.entries(of: folder) ?? []).filter({ Self.isStateFileName($0) && $0 != ownName }).sorted() {
+        // The folder is read once (it holds a thumbnail per source): its hidden names serve the
+        // planner's clean-up of temporary files too.
+        hiddenNames = FileIO.entries(of: folder, prefix: ".")
+        for name in (hiddenNames ?? []).filter({ Self.isStateFileName($0) && $0 != ownName }).sorted() {
             // Someone else's file that cannot be read as ours is ignored: its sources render again.
             if let database = try? StateDatabase(path: prefix + name, writable: false) { others.append(database) }
         }

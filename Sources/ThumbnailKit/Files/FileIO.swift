@@ -152,6 +152,24 @@ public enum FileIO {
         return names
     }
 
+    /// The names in `folder` that start with `prefix` (compared as bytes before any name is
+    /// decoded: an output folder holds a thumbnail per source, and only the tool's own hidden
+    /// files are looked for); nil (errno set) when it cannot be opened.
+    public static func entries(of folder: String, prefix: String) -> [String]? {
+        guard let dir = opendir(PathBytes.systemPath(folder)) else { return nil }
+        defer { closedir(dir) }
+        let wanted = PathBytes.encode(prefix)
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                guard raw.count >= wanted.count, memcmp(raw.baseAddress!, wanted, wanted.count) == 0 else { return nil }
+                return PathBytes.decode(raw.prefix { $0 != 0 })
+            }
+            if let name { names.append(name) }
+        }
+        return names
+    }
+
     /// The names in the open folder `fd` but `.` and `..`, in directory order; nil (errno set)
     /// when it cannot be read. `fd` stays open (a duplicate is read).
     public static func entries(ofOpenFolder fd: Int32) -> [String]? {
@@ -207,8 +225,10 @@ public enum FileIO {
     /// Removes the temporary files in `folder` left by processes that no longer exist (a run
     /// killed with SIGKILL, a machine that lost power). Files of live processes are left alone:
     /// they may belong to another run writing into the same folder.
-    public static func removeStaleTemporaryFiles(in folder: String) {
-        for name in entries(of: folder) ?? [] where name.hasPrefix(temporaryPrefix) {
+    /// - Parameter names: names in `folder` already listed (those with the temporary prefix are
+    ///   looked at), so that a big folder is not read again; nil lists it.
+    public static func removeStaleTemporaryFiles(in folder: String, names: [String]? = nil) {
+        for name in names ?? entries(of: folder, prefix: temporaryPrefix) ?? [] where name.hasPrefix(temporaryPrefix) {
             let rest = name.dropFirst(temporaryPrefix.count)
             guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid > 0 else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {
