@@ -130,7 +130,13 @@ SECTION="$SCRATCH/section.md"
   row subset-bigstate "subset, big state" "$SUBSET" "$SOURCES"
   row subset-smallstate "subset, own state" "$SUBSET" "$SUBSET"
   echo
-  echo "Load average before the timed runs: $LOAD_BEFORE (2 cores: above 2, wall times include waiting for a core)."
+  ratio() { # KEY_A KEY_B ARRAY: median of A over median of B
+    local -n values=$3
+    awk -v a="$(median <<< "${values[$1]}")" -v b="$(median <<< "${values[$2]}")" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'
+  }
+  echo "Subset against the big state / against its own: $(ratio subset-bigstate subset-smallstate TIMES) (wall), $(ratio subset-bigstate subset-smallstate CPU) (CPU); 1.00 means the cost follows the sources only."
+  echo
+  echo "Load average before the timed runs: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores: above 2, wall times include waiting for a core)."
   echo
   echo "Targets (issue 13): the whole set under 2 s with a peak under 100 MB; the subset as fast against"
   echo "the big state as against its own. Commands: \`thumbnail --jobs $JOBS --size 16x16 --out OUT SRC\`"

@@ -29,10 +29,11 @@ public enum BatchRunner {
             event(problem.isFailure ? .problem(path: problem.path, reason: problem.reason)
                                     : .notice(path: problem.path, reason: problem.reason))
         }
-        for (input, record) in batch.skipped {
-            manifest?.add(input: input.path, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
+        for source in batch.skipped {
+            let record = source.record
+            manifest?.add(input: source.input, sourceWidth: record.sourceWidth, sourceHeight: record.sourceHeight,
                          outputs: record.outputs, placeholders: record.placeholders)
-            event(.skipped(input: input.path, record: record))
+            event(.skipped(input: source.input, record: record))
         }
         let planned = Dictionary(uniqueKeysWithValues: batch.jobs.map { ($0.job.id, $0) })
         let ending = pool.run(batch.jobs.map(\.job)) { job, outcome in

@@ -69,9 +69,14 @@ public struct WalkResult: Sendable {
 ///   is walked each time, so both trees are mirrored; only a folder that contains itself (a loop)
 ///   is not followed, which is reported but is no image's failure.
 public enum InputWalker {
-    /// - Parameter excluding: a folder never descended into (the output folder, so that
-    ///   `thumbnail -r . --out thumbs` does not thumbnail its own thumbnails on the next run).
-    public static func walk(_ inputs: [String], recursive: Bool = false, excluding: String? = nil) -> WalkResult {
+    /// - Parameters:
+    ///   - excluding: a folder never descended into (the output folder, so that
+    ///     `thumbnail -r . --out thumbs` does not thumbnail its own thumbnails on the next run).
+    ///   - knownFormat: the format of a regular file when it is known without reading it (the
+    ///     incremental state trusts it unchanged: `RunState.trustedFormat(of:)`); nil reads its
+    ///     first bytes, as for every file without it.
+    public static func walk(_ inputs: [String], recursive: Bool = false, excluding: String? = nil,
+                            knownFormat: ((InputFile) -> ImageFormat?)? = nil) -> WalkResult {
         var result = WalkResult()
         let excluded = excluding.flatMap { FileIdentity(path: $0) }
         for input in inputs {
@@ -89,13 +94,15 @@ public enum InputWalker {
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
                 walkFolder(input, FileIdentity(info), relative: "", recursive: recursive, excluded: excluded,
-                           ancestors: [], into: &result)
+                           ancestors: [], knownFormat: knownFormat, into: &result)
             case S_IFREG:
                 var relative = Substring(input)
                 while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
                 // A named file is always tried; its first bytes only tell how its output is named.
-                let format = (try? FileIO.readPrefix(path: input, count: FormatTable.sniffLength)).flatMap(ImageFormat.sniff)
-                result.files.append(InputFile(path: input, relativePath: String(relative), status: info, format: format))
+                var file = InputFile(path: input, relativePath: String(relative), status: info)
+                file.format = knownFormat?(file)
+                    ?? (try? FileIO.readPrefix(path: input, count: FormatTable.sniffLength)).flatMap(ImageFormat.sniff)
+                result.files.append(file)
             default:
                 result.problems.append(InputProblem(path: input, reason: FileIO.notRegularFile(info)))
             }
@@ -106,30 +113,39 @@ public enum InputWalker {
     /// Walks `folder` (whose identity the caller's stat already gave); `ancestors` are the
     /// folders it lies in on this walk.
     private static func walkFolder(_ folder: String, _ identity: FileIdentity, relative: String, recursive: Bool,
-                                   excluded: FileIdentity?, ancestors: [FileIdentity], into result: inout WalkResult) {
+                                   excluded: FileIdentity?, ancestors: [FileIdentity],
+                                   knownFormat: ((InputFile) -> ImageFormat?)?, into result: inout WalkResult) {
         if ancestors.contains(identity) {
             result.problems.append(InputProblem(path: folder, reason: "symlink loop: this folder contains itself; not followed",
                                                 isFailure: false))
             return
         }
-        guard var names = FileIO.entries(of: folder) else {
+        // Entries are looked up and opened relative to the open folder: one path component each,
+        // not the whole path again.
+        guard let descriptor = FileIO.openFolder(folder) else {
+            result.problems.append(InputProblem(path: folder, reason: FileIO.errorText()))
+            return
+        }
+        defer { close(descriptor) }
+        guard var names = FileIO.entries(ofOpenFolder: descriptor) else {
             result.problems.append(InputProblem(path: folder, reason: FileIO.errorText()))
             return
         }
         // UTF-8 order (a byte escape sorts as its private-use scalar): deterministic, no allocation.
-        names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        names.sort(by: PathBytes.precedes)
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         let inside = ancestors + [identity]
         for name in names {
             let path = prefix + name
             let rel = relative.isEmpty ? name : relative + "/" + name
             if name.hasPrefix(".") {
-                result.otherFilesSkipped += 1
+                // The state's own files (open while the walk runs) are not the user's other files.
+                if !RunState.ownsFileName(name) { result.otherFilesSkipped += 1 }
                 continue
             }
             // Asked only of files that are not images by content (the common case never asks).
             var namedAsImage: Bool { ImageFormat.isImageName(name) }
-            guard let entry = FileIO.status(path) else {
+            guard let entry = FileIO.status(name, in: descriptor) else {
                 // A dangling symlink or a name that cannot be looked up.
                 if namedAsImage || errno != ENOENT {
                     result.problems.append(InputProblem(path: path, reason: FileIO.errorText()))
@@ -142,19 +158,27 @@ public enum InputWalker {
             case S_IFDIR:
                 let id = FileIdentity(entry)
                 if recursive && id != excluded {
-                    walkFolder(path, id, relative: rel, recursive: true, excluded: excluded, ancestors: inside, into: &result)
+                    walkFolder(path, id, relative: rel, recursive: true, excluded: excluded, ancestors: inside,
+                               knownFormat: knownFormat, into: &result)
                 }
             case S_IFREG:
+                var file = InputFile(path: path, relativePath: rel, status: entry)
+                if let format = knownFormat?(file) {
+                    file.format = format
+                    result.files.append(file)
+                    continue
+                }
                 let head: [UInt8]
                 do {
-                    head = try FileIO.readPrefix(path: path, count: FormatTable.sniffLength)
+                    head = try FileIO.readPrefix(path: name, in: descriptor, count: FormatTable.sniffLength)
                 } catch {
                     // Unreadable (permissions): whatever it is, the user must hear of it.
                     result.problems.append(InputProblem(path: path, reason: error.description))
                     continue
                 }
                 if let format = ImageFormat.sniff(head) {
-                    result.files.append(InputFile(path: path, relativePath: rel, status: entry, format: format))
+                    file.format = format
+                    result.files.append(file)
                 } else if namedAsImage {
                     let reason = head.isEmpty ? CodecError.empty.description : CodecError.notAnImage.description
                     result.problems.append(InputProblem(path: path, reason: reason))

@@ -31,7 +31,7 @@ public enum OutputNaming {
             .replacingAll("{ext}", with: ext)
         if ext.isEmpty && base.hasSuffix(".") { base.removeLast() }
         var prefix = folder.hasSuffix("/") ? folder : folder + "/"
-        if mirrorTree, let slash = relativePath.lastIndex(of: "/") {
+        if mirrorTree, let slash = relativePath.utf8.lastIndex(of: UInt8(ascii: "/")) {
             prefix += relativePath[..<slash] + "/"
         }
         return prefix + base
@@ -58,28 +58,30 @@ public enum OutputNaming {
     }
 
     /// The last path component.
+    // On the UTF-8 view: '/' and '.' are bytes in a path, and searching Characters (grapheme
+    // breaking) was a twentieth of an up-to-date run over 100,000 sources.
     public static func fileName(of path: String) -> String {
         var trimmed = Substring(path)
-        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        if let slash = trimmed.lastIndex(of: "/") { return String(trimmed[trimmed.index(after: slash)...]) }
+        while trimmed.utf8.count > 1 && trimmed.utf8.last == UInt8(ascii: "/") { trimmed = trimmed.dropLast() }
+        if let slash = trimmed.utf8.lastIndex(of: UInt8(ascii: "/")) { return String(trimmed[trimmed.utf8.index(after: slash)...]) }
         return String(trimmed)
     }
 
     /// The name without its last extension (`a.b.jpg` gives `a.b`; `.hidden` stays whole).
     public static func stem(of name: String) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex else { return name }
         return String(name[..<dot])
     }
 
     /// The last extension, without its dot; empty when there is none.
     public static func extensionOf(_ name: String) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
-        return String(name[name.index(after: dot)...])
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex else { return "" }
+        return String(name[name.utf8.index(after: dot)...])
     }
 
     /// The folder part of a path ("." when there is none).
     public static func folder(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }

@@ -26,6 +26,10 @@ public struct RunRecord: Equatable, Sendable {
     public var recorded: Int64
     /// The `--placeholder` strings made with the thumbnails (nil without the option).
     public var placeholders: Placeholders? = nil
+    /// The source's format by its first bytes, when the run that recorded it knew it (nil in
+    /// records of state version 4): a source trusted unchanged by its stat is not read again to
+    /// find it.
+    public var sourceFormat: ImageFormat? = nil
 }
 
 /// Where a source's record is kept: its folder, canonical (symlinks and `..` resolved), and its
@@ -71,6 +75,8 @@ public final class RunState {
     private let canonicalFolder: String
     /// This run's own state file.
     public let path: String
+    /// The hidden names in the output folder when the state was opened (nil: it could not be read).
+    public private(set) var hiddenNames: [String]?
     /// Why this run's results cannot be saved (the state file could not be opened or written),
     /// once per run; nil when all is well.
     public private(set) var failure: String?
@@ -79,8 +85,13 @@ public final class RunState {
     private let started: Int64
     /// Canonical folders by the folder part of a path as given.
     private var canonicalFolders: [String: String] = [:]
+    /// The last folder part looked up and its canonical folder: the sources of a walked folder
+    /// come one after another, so most keys cost no dictionary lookup and no allocation.
+    private var lastFolder: (given: String, canonical: String)?
     /// Fresh stats of sources fingerprinted unchanged, saved in one transaction after planning.
     private var refreshed: [(SourceKey, RunRecord)] = []
+    /// The output folder, open, for stats of the outputs directly in it (no path walk each).
+    private let outputFolderDescriptor: Int32
 
     /// The state file name of `shard` (nil: an unsharded run).
     public static func fileName(shard: Shard?) -> String {
@@ -108,14 +119,22 @@ public final class RunState {
         canonicalFolder = Self.canonical(folder)
         path = prefix + Self.fileName(shard: shard)
         started = Self.now()
+        outputFolderDescriptor = FileIO.openFolder(folder) ?? -1
         own = openOwn()
         if own != nil { unlink(prefix + Self.legacyFileName) }
         let ownName = Self.fileName(shard: shard)
         // Filtered before sorting: the folder holds every thumbnail too.
-        for name in (FileIO.entries(of: folder) ?? []).filter({ Self.isStateFileName($0) && $0 != ownName }).sorted() {
+        // The folder is read once (it holds a thumbnail per source): its hidden names serve the
+        // planner's clean-up of temporary files too.
+        hiddenNames = FileIO.entries(of: folder, prefix: ".")
+        for name in (hiddenNames ?? []).filter({ Self.isStateFileName($0) && $0 != ownName }).sorted() {
             // Someone else's file that cannot be read as ours is ignored: its sources render again.
             if let database = try? StateDatabase(path: prefix + name, writable: false) { others.append(database) }
         }
+    }
+
+    deinit {
+        if outputFolderDescriptor >= 0 { Glibc.close(outputFolderDescriptor) }
     }
 
     private func openOwn() -> StateDatabase? {
@@ -153,7 +172,10 @@ public final class RunState {
     /// inside an input folder, a run's own outputs are not sources). Only files inside the
     /// output folder are looked up.
     public func isRecordedOutput(_ path: String) -> Bool {
-        let file = key(forPath: path).path
+        let key = key(forPath: path)
+        // Most sources are not in the output folder: known from their folder, before any allocation.
+        guard key.folder == canonicalFolder || key.folder.hasPrefix(canonicalFolder) else { return false }
+        let file = key.path
         let inside = canonicalFolder.hasSuffix("/") ? canonicalFolder : canonicalFolder + "/"
         guard file.hasPrefix(inside) else { return false }
         let stored = String(file.dropFirst(inside.count))
@@ -169,7 +191,13 @@ public final class RunState {
         let bytes = path.utf8
         let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
         let name = slash.map { String(path[bytes.index(after: $0)...]) } ?? path
+        if let slash, slash != bytes.startIndex, let last = lastFolder,
+           bytes.distance(from: bytes.startIndex, to: slash) == last.given.utf8.count,
+           PathBytes.hasPrefix(path, last.given) {
+            return SourceKey(folder: last.canonical, name: name)
+        }
         let given = slash.map { $0 == bytes.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        defer { lastFolder = (given, canonicalFolders[given] ?? "") }
         if let folder = canonicalFolders[given] { return SourceKey(folder: folder, name: name) }
         let folder = Self.canonical(given)
         canonicalFolders[given] = folder
@@ -190,23 +218,23 @@ public final class RunState {
 
     /// The record of `input` if its thumbnails are up to date: same settings, every output still
     /// present with its size, and the same bytes (trusted from the stat, or checked by fingerprint).
-    public func freshRecord(for input: InputFile, settings: String) -> RunRecord? {
+    /// - Parameter statusOf: the status of an output path (the planner passes the stats it
+    ///   already took, so each output is looked at once a run).
+    public func freshRecord(for input: InputFile, settings: String,
+                            statusOf: (String) -> stat? = { FileIO.status($0) }) -> RunRecord? {
         let key = key(for: input)
-        var newest: RunRecord?
-        if let own, let record = try? own.record(for: key) { newest = record }
-        for database in others {
-            if let record = try? database.record(for: key), record.recorded > (newest?.recorded ?? .min) {
-                newest = record
-            }
-        }
-        guard var record = newest, record.settings == settings, !record.outputs.isEmpty,
-              record.size == input.size else { return nil }
+        guard var record = newestRecord(for: key),
+              record.settings == settings, !record.outputs.isEmpty, record.size == input.size else { return nil }
         for index in record.outputs.indices { record.outputs[index].path = runPath(ofOutput: record.outputs[index].path) }
         for output in record.outputs {
-            guard let info = FileIO.status(output.path), Int(info.st_size) == output.bytes else { return nil }
+            guard let info = statusOf(output.path), Int(info.st_size) == output.bytes else { return nil }
         }
-        if !record.racy && record.modified == input.modified && record.changed == input.changed
-            && record.inode == input.identity.inode {
+        if Self.trusts(record, input) {
+            // A record of state version 4 learns its source's format once, so later runs need not sniff it.
+            if record.sourceFormat == nil, input.format != nil {
+                record.sourceFormat = input.format
+                refreshed.append((key, stored(record)))
+            }
             return record
         }
         guard let fingerprint = try? FileIO.fingerprint(path: input.path), fingerprint == record.fingerprint else {
@@ -216,6 +244,56 @@ public final class RunState {
         stamp(&record, with: input)
         refreshed.append((key, stored(record)))
         return record
+    }
+
+    /// The format of `input` when its newest record trusts it unchanged by its stat alone (the
+    /// rule of `freshRecord`) and knows its format: the walker then does not read its first bytes.
+    /// A changed file (any of size, mtime, ctime, inode differing, or a racy record) gives nil
+    /// and is sniffed.
+    ///
+    /// Only the stat columns are read here (the whole record is read once, by `freshRecord`): a
+    /// cache of whole records between the walk and the planning held the state in memory.
+    public func trustedFormat(of input: InputFile) -> ImageFormat? {
+        let key = key(for: input)
+        var newest: RecordedStat?
+        if let own, let stat = try? own.recordedStat(for: key) { newest = stat }
+        for database in others {
+            if let stat = try? database.recordedStat(for: key), stat.recorded > (newest?.recorded ?? .min) { newest = stat }
+        }
+        guard let newest, let format = newest.format, !newest.racy, newest.size == input.size,
+              newest.modified == input.modified, newest.changed == input.changed,
+              newest.inode == input.identity.inode else { return nil }
+        return format
+    }
+
+    /// Git's rule: a source is unchanged without reading it only when its size, mtime, ctime and
+    /// inode all match a record that is not racy.
+    private static func trusts(_ record: RunRecord, _ input: InputFile) -> Bool {
+        !record.racy && record.size == input.size && record.modified == input.modified
+            && record.changed == input.changed && record.inode == input.identity.inode
+    }
+
+    /// The newest of the records of `key` in the state files.
+    private func newestRecord(for key: SourceKey) -> RunRecord? {
+        var newest: RunRecord?
+        if let own, let record = try? own.record(for: key) { newest = record }
+        for database in others {
+            if let record = try? database.record(for: key), record.recorded > (newest?.recorded ?? .min) {
+                newest = record
+            }
+        }
+        return newest
+    }
+
+    /// The status of an output path: by name in the output folder's open descriptor when it is
+    /// directly in it (no path walk), otherwise by path.
+    public func outputStatus(_ path: String) -> stat? {
+        if outputFolderDescriptor >= 0, path.utf8.count > outputPrefix.utf8.count, PathBytes.hasPrefix(path, outputPrefix),
+           let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")),
+           path.utf8.distance(from: path.utf8.startIndex, to: slash) == outputPrefix.utf8.count - 1 {
+            return FileIO.status(String(path[path.utf8.index(after: slash)...]), in: outputFolderDescriptor)
+        }
+        return FileIO.status(path)
     }
 
     /// Ends planning: saves the fresh stats of sources fingerprinted unchanged, and drops the
@@ -228,19 +306,35 @@ public final class RunState {
     /// as many records as it has sources, until none is left.
     public func finishPlanning(sources: [InputFile]) {
         defer { refreshed = [] }
+        for database in others { database.endReading() }
         guard let own else { return }
-        var present: [String: Set<String>] = [:]
+        own.endReading()
+        // The sources' names by folder (a walked folder's sources come together, in name order).
+        var groups: [(folder: String, names: [String])] = []
+        var groupOfFolder: [String: Int] = [:]
         for input in sources {
             let key = key(for: input)
-            present[key.folder, default: []].insert(key.name)
+            if let last = groups.indices.last, groups[last].folder == key.folder {
+                groups[last].names.append(key.name)
+            } else if let index = groupOfFolder[key.folder] {
+                groups[index].names.append(key.name)
+            } else {
+                groupOfFolder[key.folder] = groups.count
+                groups.append((key.folder, [key.name]))
+            }
         }
         var gone: [SourceKey] = []
-        for (folder, names) in present {
+        for (folder, var names) in groups {
+            // The state lists names in byte order (SQLite compares blobs with memcmp): a merge.
+            if !PathBytes.isSorted(names) { names.sort(by: PathBytes.precedes) }
             let recorded = (try? own.names(in: folder, limit: 2 * names.count + 256)) ?? []
-            for name in recorded where !names.contains(name) {
+            var next = 0
+            for name in recorded {
+                while next < names.count && PathBytes.precedes(names[next], name) { next += 1 }
+                if next < names.count && names[next].utf8.elementsEqual(name.utf8) { continue }
                 let key = SourceKey(folder: folder, name: name)
                 var info = stat()
-                if lstat(key.path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR) { gone.append(key) }
+                if lstat(PathBytes.systemPath(key.path), &info) != 0 && (errno == ENOENT || errno == ENOTDIR) { gone.append(key) }
             }
         }
         if refreshed.isEmpty && gone.isEmpty { return }
@@ -260,6 +354,7 @@ public final class RunState {
                                settings: settings, sourceWidth: result.sourceWidth, sourceHeight: result.sourceHeight,
                                outputs: result.outputs, recorded: 0)
         record.placeholders = result.placeholders
+        record.sourceFormat = input.format
         stamp(&record, with: input)
         save(stored(record), for: input)
     }
@@ -299,6 +394,7 @@ public final class RunState {
         record.modified = input.modified
         record.changed = input.changed
         record.inode = input.identity.inode
+        if let format = input.format { record.sourceFormat = format }
         record.recorded = Self.now()
         record.racy = max(input.modified, input.changed) > started - Self.racyWindow
     }

@@ -18,6 +18,12 @@ final class SQLiteStatement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// Rewinds without clearing the bindings: every parameter is bound again before the next step.
+    func rewind() { sqlite3_reset(handle) }
+
+    /// The length in bytes of a text or blob column.
+    func columnBytes(_ column: Int32) -> Int { Int(sqlite3_column_bytes(handle, column)) }
+
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
     /// Binds text without NUL bytes (hex digits, keys).

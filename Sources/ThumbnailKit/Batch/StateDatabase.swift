@@ -1,5 +1,8 @@
 import FoundationEssentials
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One state file: an SQLite database with one row per source, keyed by the source's canonical
 /// folder and its own name (`SourceKey`). WAL mode: runs on one machine that read and write the
@@ -8,8 +11,11 @@ import CSQLite
 final class StateDatabase {
     /// `PRAGMA application_id`: "THMB". A database without it is not ours.
     static let applicationID: Int64 = 0x5448_4D42
-    /// `PRAGMA user_version`: the layout below. Another version is foreign (a full run).
-    static let schemaVersion: Int64 = 4
+    /// `PRAGMA user_version`: the layout below. Version 4 (no `format` column) is read as is and
+    /// brought to 5 when opened for writing; any other version is foreign (a full run).
+    static let schemaVersion: Int64 = 5
+    /// The version before `format`: still readable, its sources' formats unknown (sniffed again).
+    static let formatlessVersion: Int64 = 4
 
     static let schema = """
         CREATE TABLE sources (
@@ -19,6 +25,7 @@ final class StateDatabase {
             fingerprint TEXT NOT NULL, settings TEXT NOT NULL,
             source_width INTEGER NOT NULL, source_height INTEGER NOT NULL,
             outputs BLOB NOT NULL, recorded INTEGER NOT NULL, extras TEXT NOT NULL,
+            format TEXT NOT NULL DEFAULT '',
             PRIMARY KEY (folder, name)
         ) WITHOUT ROWID;
         CREATE TABLE outputs (
@@ -43,7 +50,17 @@ final class StateDatabase {
 
     let path: String
     private let connection: SQLiteConnection
-    private let lookup: SQLiteStatement
+    /// The lookup: the rows of one folder from a name on, in name order. Kept open between
+    /// lookups, so sources looked up in name order (a walked folder's) are found by stepping it
+    /// instead of a search from the root each (`seek`).
+    private let cursor: SQLiteStatement
+    /// Where `cursor` stands: it was started or moved on for `soughtName` in `cursorFolder`, and
+    /// is on the first row at or after it (`cursorOnRow` false: there is none).
+    private var cursorFolder: String?
+    private var soughtName = ""
+    private var cursorOnRow = false
+    /// True while `beginReading` holds a read transaction open.
+    private var reading = false
     private var upsert: SQLiteStatement?
     private var remove: SQLiteStatement?
     private var namesInFolder: SQLiteStatement?
@@ -62,13 +79,24 @@ final class StateDatabase {
             throw error.isCorrupt ? .unrecognised(error.message) : .unusable(error.message)
         }
         guard let opened else { throw .unrecognised("not a thumbnail state file") }
-        (connection, lookup) = opened
+        (connection, cursor) = opened
     }
 
     /// The connection and the lookup statement; nil when the file is a database but not ours.
     private static func open(_ path: String, writable: Bool) throws(SQLiteError) -> (SQLiteConnection, SQLiteStatement)? {
         let connection = try SQLiteConnection(path: path, readOnly: !writable)
-        if try !isOurs(connection) {
+        if writable, try isFormatless(connection) {
+            // Version 4: the same rows without the source's format. Brought up to date in place,
+            // inside the write lock (another run may be doing the same), so its records stay valid.
+            try connection.execute("BEGIN IMMEDIATE")
+            if try isFormatless(connection) {
+                try connection.execute("ALTER TABLE sources ADD COLUMN format TEXT NOT NULL DEFAULT ''; PRAGMA user_version=\(schemaVersion);")
+            }
+            try connection.execute("COMMIT")
+        }
+        let formatless = try isFormatless(connection)
+        let ours = try isOurs(connection)
+        if !formatless && !ours {
             // Only an empty file is made ours here; a file that is not ours is reported, never
             // changed in place (RunState replaces its own state file whole).
             guard writable, try isEmpty(connection) else { return nil }
@@ -86,17 +114,25 @@ final class StateDatabase {
             // checkpoints only: a crash may lose the last rows, never the file's consistency.
             try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
         }
-        let lookup = try connection.prepare("""
-            SELECT size, modified, changed, inode, racy, fingerprint, settings, source_width, source_height,
-                   outputs, recorded, extras FROM sources WHERE folder = ?1 AND name = ?2
+        // A version 4 file (read-only: another shard's, of an older binary) has no format: '' reads as unknown.
+        let cursor = try connection.prepare("""
+            SELECT name, size, modified, changed, inode, racy, fingerprint, settings, source_width, source_height,
+                   outputs, recorded, extras, \(formatless ? "''" : "format") FROM sources
+            WHERE folder = ?1 AND name >= ?2 ORDER BY name
             """)
-        return (connection, lookup)
+        return (connection, cursor)
     }
 
     private static func isOurs(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
         let application = try connection.integer("PRAGMA application_id")
         let version = try connection.integer("PRAGMA user_version")
         return application == applicationID && version == schemaVersion
+    }
+
+    private static func isFormatless(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
+        let application = try connection.integer("PRAGMA application_id")
+        let version = try connection.integer("PRAGMA user_version")
+        return application == applicationID && version == formatlessVersion
     }
 
     private static func isEmpty(_ connection: SQLiteConnection) throws(SQLiteError) -> Bool {
@@ -108,17 +144,87 @@ final class StateDatabase {
 
     /// The record of `key`, if there is one.
     func record(for key: SourceKey) throws(SQLiteError) -> RunRecord? {
-        defer { lookup.reset() }
-        lookup.bind(1, blob: key.folder)
-        lookup.bind(2, blob: key.name)
-        guard try lookup.step() else { return nil }
-        var record = RunRecord(size: Int(lookup.int64(0)), modified: lookup.int64(1), changed: lookup.int64(2),
-                               inode: UInt64(bitPattern: lookup.int64(3)), racy: lookup.int64(4) != 0,
-                               fingerprint: lookup.text(5), settings: lookup.text(6),
-                               sourceWidth: Int(lookup.int64(7)), sourceHeight: Int(lookup.int64(8)),
-                               outputs: Self.decodeOutputs(lookup.blob(9)), recorded: lookup.int64(10))
-        RecordExtras.decode(lookup.text(11))?.apply(to: &record)
+        guard try seek(key) else { return nil }
+        let row = cursor
+        var record = RunRecord(size: Int(row.int64(1)), modified: row.int64(2), changed: row.int64(3),
+                               inode: UInt64(bitPattern: row.int64(4)), racy: row.int64(5) != 0,
+                               fingerprint: row.text(6), settings: row.text(7),
+                               sourceWidth: Int(row.int64(8)), sourceHeight: Int(row.int64(9)),
+                               outputs: Self.decodeOutputs(row.blob(10)), recorded: row.int64(11))
+        if row.columnBytes(12) > 0 { RecordExtras.decode(row.text(12))?.apply(to: &record) }
+        if row.columnBytes(13) > 0 { record.sourceFormat = ImageFormat(rawValue: row.text(13)) }
         return record
+    }
+
+    /// Puts the cursor on `key`'s row; false when there is none. From where it stands, a key a
+    /// little further on in the same folder is reached by stepping (a source's rows are read in
+    /// name order by the walk, and often by the planner); anything else starts it afresh there.
+    private func seek(_ key: SourceKey) throws(SQLiteError) -> Bool {
+        beginReading()
+        if let cursorFolder, cursorFolder == key.folder, !PathBytes.precedes(key.name, soughtName) {
+            soughtName = key.name
+            // At most a few steps: past those, a search from the root costs less.
+            for _ in 0..<8 {
+                guard cursorOnRow else { return false }  // no row at or after an earlier name
+                let order = Self.compare(cursor.blob(0), key.name)
+                if order == 0 { return true }
+                if order > 0 { return false }  // the first row after it: it has none
+                self.cursorFolder = nil  // not standing anywhere if the step throws
+                cursorOnRow = try cursor.step()
+                self.cursorFolder = cursorFolder
+            }
+        }
+        cursor.rewind()
+        cursor.bind(1, blob: key.folder)
+        cursor.bind(2, blob: key.name)
+        cursorFolder = nil  // not standing anywhere if the step throws
+        cursorOnRow = try cursor.step()
+        cursorFolder = key.folder
+        soughtName = key.name
+        return cursorOnRow && Self.compare(cursor.blob(0), key.name) == 0
+    }
+
+    /// memcmp order of a blob and a name's bytes (SQLite's order of blobs).
+    private static func compare(_ blob: UnsafeRawBufferPointer, _ name: String) -> Int32 {
+        var name = name
+        return name.withUTF8 { bytes in
+            let common = min(blob.count, bytes.count)
+            let order = common == 0 ? 0 : memcmp(blob.baseAddress!, bytes.baseAddress!, common)
+            if order != 0 { return order }
+            return blob.count == bytes.count ? 0 : (blob.count < bytes.count ? -1 : 1)
+        }
+    }
+
+    /// Lets go of the cursor (before this connection writes, or stops reading).
+    private func releaseCursor() {
+        cursor.rewind()
+        cursorFolder = nil
+        cursorOnRow = false
+    }
+
+    /// What the trust rule needs of `key`'s record, without decoding the rest: its stat, whether
+    /// it is racy, its source's format, and when it was recorded.
+    func recordedStat(for key: SourceKey) throws(SQLiteError) -> RecordedStat? {
+        guard try seek(key) else { return nil }
+        let row = cursor
+        return RecordedStat(size: Int(row.int64(1)), modified: row.int64(2), changed: row.int64(3),
+                            inode: UInt64(bitPattern: row.int64(4)), racy: row.int64(5) != 0, recorded: row.int64(11),
+                            format: row.columnBytes(13) > 0 ? ImageFormat(rawValue: row.text(13)) : nil)
+    }
+
+    /// Holds one read transaction open until `endReading`: every lookup in between sees one
+    /// snapshot, and SQLite takes its WAL read lock (a few `fcntl` calls) once, not once a lookup.
+    func beginReading() {
+        guard !reading, sqlite3_get_autocommit(connection.handle) != 0 else { return }
+        reading = (try? connection.execute("BEGIN DEFERRED")) != nil
+    }
+
+    /// Ends `beginReading`'s transaction (before this connection writes).
+    func endReading() {
+        releaseCursor()
+        guard reading else { return }
+        reading = false
+        try? connection.execute("COMMIT")
     }
 
     /// Writes `record` as the row of `key`, and its outputs' paths (its own transaction unless
@@ -152,6 +258,7 @@ final class StateDatabase {
     func hasOutput(_ path: String) throws(SQLiteError) -> Bool {
         if findOutput == nil { findOutput = try connection.prepare("SELECT 1 FROM outputs WHERE path = ?1") }
         guard let findOutput else { return false }
+        beginReading()
         defer { findOutput.reset() }
         findOutput.bind(1, blob: path)
         return try findOutput.step()
@@ -161,8 +268,8 @@ final class StateDatabase {
         if upsert == nil {
             upsert = try connection.prepare("""
                 INSERT OR REPLACE INTO sources (folder, name, size, modified, changed, inode, racy, fingerprint,
-                    settings, source_width, source_height, outputs, recorded, extras)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                    settings, source_width, source_height, outputs, recorded, extras, format)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                 """)
         }
         guard let upsert else { return }
@@ -180,6 +287,7 @@ final class StateDatabase {
         upsert.bind(12, blob: Self.encodeOutputs(record.outputs))
         upsert.bind(13, record.recorded)
         upsert.bind(14, text: RecordExtras(record).encoded())
+        upsert.bind(15, text: record.sourceFormat?.rawValue ?? "")
         try upsert.run()
     }
 
@@ -214,6 +322,7 @@ final class StateDatabase {
     /// Runs `body` in one write transaction (one lock, one commit for many rows); inside one
     /// already open, simply runs it.
     func transaction(_ body: () throws(SQLiteError) -> Void) throws(SQLiteError) {
+        endReading()
         guard sqlite3_get_autocommit(connection.handle) != 0 else { return try body() }
         try connection.execute("BEGIN IMMEDIATE")
         do {
@@ -256,6 +365,17 @@ final class StateDatabase {
         }
         return outputs
     }
+}
+
+/// The part of a record the trust rule reads (`StateDatabase.recordedStat(for:)`).
+struct RecordedStat {
+    var size: Int
+    var modified: Int64
+    var changed: Int64
+    var inode: UInt64
+    var racy: Bool
+    var recorded: Int64
+    var format: ImageFormat?
 }
 
 /// What a record holds beyond the common columns, only when an option made it (placeholders,

@@ -49,8 +49,9 @@ public enum FileIO {
     /// Opens `path` for reading, refusing anything but a regular file before it could block: a
     /// FIFO would wait for a writer forever, a device or `/dev/stdin` would read something else.
     /// `O_NONBLOCK` makes opening a FIFO return at once; it changes nothing for a regular file.
-    public static func openRegularFile(_ path: String) throws(CodecError) -> Int32 {
-        let fd = SystemCall.retrying { open(PathBytes.systemPath(path), O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
+    /// - Parameter folder: an open folder `path` is relative to (`openat`), or `AT_FDCWD`.
+    public static func openRegularFile(_ path: String, in folder: Int32 = AT_FDCWD) throws(CodecError) -> Int32 {
+        let fd = SystemCall.retrying { openat(folder, PathBytes.systemPath(path), O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         guard fd >= 0 else { throw .unreadable(errorText()) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -82,8 +83,9 @@ public enum FileIO {
     }
 
     /// Up to `count` bytes from the start of the regular file at `path`.
-    public static func readPrefix(path: String, count: Int) throws(CodecError) -> [UInt8] {
-        let fd = try openRegularFile(path)
+    /// - Parameter folder: an open folder `path` is relative to, or `AT_FDCWD`.
+    public static func readPrefix(path: String, in folder: Int32 = AT_FDCWD, count: Int) throws(CodecError) -> [UInt8] {
+        let fd = try openRegularFile(path, in: folder)
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
@@ -150,6 +152,59 @@ public enum FileIO {
         return names
     }
 
+    /// The names in `folder` that start with `prefix` (compared as bytes before any name is
+    /// decoded: an output folder holds a thumbnail per source, and only the tool's own hidden
+    /// files are looked for); nil (errno set) when it cannot be opened.
+    public static func entries(of folder: String, prefix: String) -> [String]? {
+        guard let dir = opendir(PathBytes.systemPath(folder)) else { return nil }
+        defer { closedir(dir) }
+        let wanted = PathBytes.encode(prefix)
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                guard raw.count >= wanted.count, memcmp(raw.baseAddress!, wanted, wanted.count) == 0 else { return nil }
+                return PathBytes.decode(raw.prefix { $0 != 0 })
+            }
+            if let name { names.append(name) }
+        }
+        return names
+    }
+
+    /// The names in the open folder `fd` but `.` and `..`, in directory order; nil (errno set)
+    /// when it cannot be read. `fd` stays open (a duplicate is read).
+    public static func entries(ofOpenFolder fd: Int32) -> [String]? {
+        let copy = dup(fd)
+        guard copy >= 0 else { return nil }
+        guard let dir = fdopendir(copy) else {
+            let code = errno
+            Glibc.close(copy)
+            errno = code
+            return nil
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                PathBytes.decode(raw.prefix { $0 != 0 })
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// `folder` opened for `openat`/`fstatat` (and reading its entries), or nil (errno set).
+    public static func openFolder(_ folder: String) -> Int32? {
+        let fd = SystemCall.retrying { open(PathBytes.systemPath(folder), O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        return fd >= 0 ? fd : nil
+    }
+
+    /// The status of `name` in the open folder `folder` (symlinks followed), or nil (errno set):
+    /// one path component to look up instead of the whole path.
+    public static func status(_ name: String, in folder: Int32) -> stat? {
+        var info = stat()
+        return fstatat(folder, PathBytes.systemPath(name), &info, 0) == 0 ? info : nil
+    }
+
     /// The status of `path` (symlinks followed), or nil (errno set).
     public static func status(_ path: String) -> stat? {
         var info = stat()
@@ -170,8 +225,10 @@ public enum FileIO {
     /// Removes the temporary files in `folder` left by processes that no longer exist (a run
     /// killed with SIGKILL, a machine that lost power). Files of live processes are left alone:
     /// they may belong to another run writing into the same folder.
-    public static func removeStaleTemporaryFiles(in folder: String) {
-        for name in entries(of: folder) ?? [] where name.hasPrefix(temporaryPrefix) {
+    /// - Parameter names: names in `folder` already listed (those with the temporary prefix are
+    ///   looked at), so that a big folder is not read again; nil lists it.
+    public static func removeStaleTemporaryFiles(in folder: String, names: [String]? = nil) {
+        for name in names ?? entries(of: folder, prefix: temporaryPrefix) ?? [] where name.hasPrefix(temporaryPrefix) {
             let rest = name.dropFirst(temporaryPrefix.count)
             guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid > 0 else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {

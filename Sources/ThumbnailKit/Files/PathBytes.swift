@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// File names on Linux are bytes, not text: `caf\xe9.jpg` (Latin-1) is a valid name that is not
 /// UTF-8. Paths travel through the tool as Swift strings, so every byte that is not part of valid
 /// UTF-8 is kept as one private-use scalar, U+10FF00 plus the byte (U+10FF80...U+10FFFF), and
@@ -51,6 +55,40 @@ public enum PathBytes {
     /// The NUL-terminated form a system call takes.
     public static func systemPath(_ path: String) -> [CChar] {
         encode(path).map { CChar(bitPattern: $0) } + [0]
+    }
+
+    /// True when `a`'s bytes come before `b`'s (memcmp order, as SQLite orders blobs; a byte
+    /// escape sorts as its private-use scalar's UTF-8). Faster than comparing the UTF-8 views
+    /// element by element, which was a tenth of walking a big folder.
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b  // native strings: no copy, withUTF8 only needs them mutable
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+        }
+    }
+
+    /// True when `path`'s bytes start with `prefix`'s.
+    public static func hasPrefix(_ path: String, _ prefix: String) -> Bool {
+        var path = path, prefix = prefix
+        return path.withUTF8 { x in
+            prefix.withUTF8 { y in
+                y.count <= x.count && (y.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, y.count) == 0)
+            }
+        }
+    }
+
+    /// True when `names` are in `precedes` order already.
+    public static func isSorted(_ names: [String]) -> Bool {
+        var index = 1
+        while index < names.count {
+            if precedes(names[index], names[index - 1]) { return false }
+            index += 1
+        }
+        return true
     }
 
     /// True when the scalar stands for a byte that is not valid UTF-8.

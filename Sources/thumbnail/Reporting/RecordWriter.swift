@@ -7,12 +7,15 @@ protocol RecordWriter {
     func write(_ record: ResultRecord)
     /// True when records go out even with `--quiet` (machine output is never silenced).
     var isMachineOutput: Bool { get }
+    /// True when records of this status are written at all (none is made for nothing).
+    func writes(_ status: ResultRecord.Status) -> Bool
 }
 
 /// The default style: the path of each thumbnail written, nothing else.
 struct PathListWriter: RecordWriter {
     var terminator: String
     var isMachineOutput: Bool { false }
+    func writes(_ status: ResultRecord.Status) -> Bool { status == .ok }
 
     func write(_ record: ResultRecord) {
         guard record.status == .ok, let path = record.output else { return }
@@ -24,6 +27,7 @@ struct PathListWriter: RecordWriter {
 struct JSONLinesWriter: RecordWriter {
     var terminator: String
     var isMachineOutput: Bool { true }
+    func writes(_ status: ResultRecord.Status) -> Bool { true }
 
     func write(_ record: ResultRecord) {
         StandardStreams.output(bytes: JSONText.encode(record) + Array(terminator.utf8))

@@ -60,6 +60,8 @@ final class Reporter {
         skippedCount += record.outputs.count
         for output in record.outputs {
             reportBudget(output)
+            // Without --json nothing is printed for it: no record is made (100,000 up to date is common).
+            guard writer.writes(.skipped) else { continue }
             emit(ResultRecord(input: input, status: .skipped, output: output, sourceWidth: record.sourceWidth,
                               sourceHeight: record.sourceHeight, milliseconds: 0, error: nil,
                               placeholders: record.placeholders))

@@ -256,6 +256,81 @@ import Glibc
         #expect(FileManager.default.fileExists(atPath: space.out + "/.thumbnail-state.1-of-2.sqlite"))
     }
 
+    @Test func aSourcesFormatIsTrustedWithoutReadingItOnlyWhenItsStatMatches() throws {
+        let space = try Workspace(content: "AAAA")
+        var input = try space.input(space.source, modified: Self.old, changed: Self.old)
+        input.format = .jpeg
+        let writer = RunState(folder: space.out)
+        writer.record(input, settings: "s", result: try space.result(for: space.source))
+        writer.close()
+        let state = RunState(folder: space.out)
+        #expect(state.trustedFormat(of: input) == .jpeg)
+        // Any of size, mtime, ctime (what `touch -r` leaves moved) or inode differing: read again.
+        var moved = input
+        moved.changed += 1
+        #expect(state.trustedFormat(of: moved) == nil)
+        moved = input
+        moved.modified += 1
+        #expect(state.trustedFormat(of: moved) == nil)
+        moved = input
+        moved.identity.inode += 1
+        #expect(state.trustedFormat(of: moved) == nil)
+        moved = input
+        moved.size += 1
+        #expect(state.trustedFormat(of: moved) == nil)
+        state.close()
+        // A racy record (the source changed just before its run) is never trusted either.
+        var recent = try space.input(space.source)
+        recent.format = .jpeg
+        let racy = RunState(folder: space.out)
+        racy.record(recent, settings: "s", result: try space.result(for: space.source))
+        #expect(racy.trustedFormat(of: recent) == nil)
+        // A failed render's row is not trusted.
+        racy.record(input, settings: "s", result: try space.result(for: space.source))
+        #expect(racy.trustedFormat(of: input) == .jpeg)
+        racy.forget(input)
+        #expect(racy.trustedFormat(of: input) == nil)
+    }
+
+    @Test func theWalkerReadsOnlyTheFilesWhoseFormatIsNotKnown() throws {
+        let folder = Fixtures.temporaryFolder()
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: folder + "/known.dat"))
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: folder + "/other.dat"))
+        // What the state vouches for is taken as is; the rest is sniffed (and skipped here).
+        let walk = InputWalker.walk([folder]) { $0.path.hasSuffix("/known.dat") ? .png : nil }
+        #expect(walk.files.map { OutputNaming.fileName(of: $0.path) } == ["known.dat"])
+        #expect(walk.files.first?.format == .png)
+        #expect(walk.otherFilesSkipped == 1)
+    }
+
+    @Test func aVersionFourStateKeepsItsRecordsAndLearnsTheirFormats() throws {
+        let space = try Workspace()
+        var input = try space.input(space.source, modified: Self.old, changed: Self.old)
+        input.format = .jpeg
+        let shard = RunState(folder: space.out, shard: Shard(parsing: "1/2"))
+        shard.record(input, settings: "s", result: try space.result(for: space.source))
+        shard.close()
+        // Made a version 4 file: no format column.
+        let file = space.out + "/.thumbnail-state.1-of-2.sqlite"
+        do {
+            let database = try SQLiteConnection(path: file, readOnly: false)
+            try database.execute("ALTER TABLE sources DROP COLUMN format; PRAGMA user_version=4")
+        }
+        // Read as another shard's file (read-only): its record holds, its format is unknown.
+        let whole = RunState(folder: space.out)
+        #expect(whole.freshRecord(for: input, settings: "s") != nil)
+        #expect(whole.trustedFormat(of: input) == nil)
+        whole.close()
+        // Opened for writing: brought to version 5 in place, the record kept; an up-to-date
+        // check saves the format it learnt, and the next run trusts it.
+        let again = RunState(folder: space.out, shard: Shard(parsing: "1/2"))
+        #expect(again.freshRecord(for: input, settings: "s") != nil)
+        again.finishPlanning(sources: [input])
+        again.close()
+        #expect(try SQLiteConnection(path: file, readOnly: true).integer("PRAGMA user_version") == StateDatabase.schemaVersion)
+        #expect(RunState(folder: space.out).trustedFormat(of: input) == .jpeg)
+    }
+
     @Test func outputsSurviveTheRoundTripWhateverTheirNames() {
         let outputs = [OutputRecord(path: "t/a b\n\tc.jpg", width: 50, height: 33, bytes: 1188, box: "50x50"),
                        OutputRecord(path: "t/é-{width}.png", width: 1, height: 65535, bytes: 0, box: "x65535")]
