@@ -92,6 +92,10 @@ public final class RunState {
     private var refreshed: [(SourceKey, RunRecord)] = []
     /// The output folder, open, for stats of the outputs directly in it (no path walk each).
     private let outputFolderDescriptor: Int32
+    /// The output folder's status before `hiddenNames` was read.
+    private var folderStatus: stat?
+    /// True when `hiddenNames` came from the state (`FolderListing`), not from the folder.
+    private(set) var listingRemembered = false
 
     /// The state file name of `shard` (nil: an unsharded run).
     public static func fileName(shard: Shard?) -> String {
@@ -123,10 +127,17 @@ public final class RunState {
         own = openOwn()
         if own != nil { unlink(prefix + Self.legacyFileName) }
         let ownName = Self.fileName(shard: shard)
-        // Filtered before sorting: the folder holds every thumbnail too.
         // The folder is read once (it holds a thumbnail per source): its hidden names serve the
-        // planner's clean-up of temporary files too.
-        hiddenNames = FileIO.entries(of: folder, prefix: ".")
+        // planner's clean-up of temporary files too. Not at all when the folder has not changed
+        // since a run remembered its listing: the cost of an up-to-date run then follows the
+        // sources named, not the thumbnails in the folder.
+        folderStatus = FileIO.status(folder)
+        if let folderStatus, let remembered = own?.folderListing(), remembered.isCurrent(for: folderStatus) {
+            hiddenNames = remembered.names
+            listingRemembered = true
+        } else {
+            hiddenNames = FileIO.entries(of: folder, prefix: ".")
+        }
         for name in (hiddenNames ?? []).filter({ Self.isStateFileName($0) && $0 != ownName }).sorted() {
             // Someone else's file that cannot be read as ours is ignored: its sources render again.
             if let database = try? StateDatabase(path: prefix + name, writable: false) { others.append(database) }
@@ -377,8 +388,23 @@ public final class RunState {
 
     /// Closes the state files (SQLite folds the write-ahead log into the file on the last close).
     public func close() {
+        rememberListing()
         own = nil
         others = []
+    }
+
+    /// Saves the folder's listing for the next run when this run changed nothing in the folder
+    /// (it wrote no thumbnail, removed no temporary file) and the folder was last changed well
+    /// before the run began: a change in the same timestamp tick as the listing would otherwise go
+    /// unseen (racy, as for sources).
+    private func rememberListing() {
+        guard !listingRemembered, let own, let before = folderStatus, let names = hiddenNames,
+              let after = FileIO.status(folder) else { return }
+        let listing = FolderListing(before, names: names)
+        guard listing.isCurrent(for: after), listing.modified < started - Self.racyWindow,
+              listing.changed < started - Self.racyWindow else { return }
+        // Only a cost is lost if it cannot be saved: the next run reads the folder.
+        try? own.saveFolderListing(listing)
     }
 
     private func save(_ record: RunRecord, for input: InputFile) {

@@ -36,6 +36,13 @@ final class SQLiteConnection {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// Keeps the `-wal` and `-shm` files when the last connection closes (emptied, not deleted),
+    /// so a run that changes nothing in the database's folder leaves the folder unchanged.
+    func persistWriteAheadLog() {
+        var on: Int32 = 1
+        sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &on)
+    }
+
     /// Runs one or more statements that return no rows.
     func execute(_ sql: String) throws(SQLiteError) {
         var message: UnsafeMutablePointer<CChar>?

@@ -112,7 +112,11 @@ final class StateDatabase {
         if writable {
             // WAL is persistent in the file (every later connection uses it); NORMAL syncs at
             // checkpoints only: a crash may lose the last rows, never the file's consistency.
-            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+            try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=0")
+            // The log stays (truncated) between runs: creating and deleting it on every run would
+            // change the output folder, and an unchanged folder is what lets a run trust its
+            // remembered listing (`FolderListing`) instead of reading 100,000 names again.
+            connection.persistWriteAheadLog()
         }
         // A version 4 file (read-only: another shard's, of an older binary) has no format: '' reads as unknown.
         let cursor = try connection.prepare("""
@@ -317,6 +321,30 @@ final class StateDatabase {
             names.append(String(decoding: namesInFolder.blob(0), as: UTF8.self))
         }
         return names
+    }
+
+    /// The output folder's listing remembered by an earlier run (`FolderListing`), or nil.
+    func folderListing() -> FolderListing? {
+        guard let statement = try? connection.prepare("SELECT device, inode, modified, changed, names FROM folder_listing WHERE id = 1"),
+              (try? statement.step()) == true else { return nil }
+        let names = FolderListing.decodeNames(statement.blob(4))
+        return FolderListing(device: UInt64(bitPattern: statement.int64(0)), inode: UInt64(bitPattern: statement.int64(1)),
+                             modified: statement.int64(2), changed: statement.int64(3), names: names)
+    }
+
+    /// Remembers `listing` (a table added on first use: older binaries of this schema ignore it).
+    func saveFolderListing(_ listing: FolderListing) throws(SQLiteError) {
+        try connection.execute("""
+            CREATE TABLE IF NOT EXISTS folder_listing (id INTEGER PRIMARY KEY CHECK (id = 1), device INTEGER NOT NULL,
+                inode INTEGER NOT NULL, modified INTEGER NOT NULL, changed INTEGER NOT NULL, names BLOB NOT NULL)
+            """)
+        let statement = try connection.prepare("INSERT OR REPLACE INTO folder_listing VALUES (1, ?1, ?2, ?3, ?4, ?5)")
+        statement.bind(1, Int64(bitPattern: listing.device))
+        statement.bind(2, Int64(bitPattern: listing.inode))
+        statement.bind(3, listing.modified)
+        statement.bind(4, listing.changed)
+        statement.bind(5, blob: FolderListing.encodeNames(listing.names))
+        try statement.run()
     }
 
     /// Runs `body` in one write transaction (one lock, one commit for many rows); inside one

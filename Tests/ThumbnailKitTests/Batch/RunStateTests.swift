@@ -338,4 +338,33 @@ import Glibc
         #expect(encoded.withUnsafeBytes { StateDatabase.decodeOutputs($0) } == outputs)
         #expect([UInt8]().withUnsafeBytes { StateDatabase.decodeOutputs($0) }.isEmpty)
     }
+
+    /// An output folder unchanged since a run listed it is not read again (its listing comes from
+    /// the state); any change to it (here a killed run's temporary file) means it is read, so
+    /// nothing the listing is for (other shards' state files, stale temporary files) is missed.
+    @Test func anUnchangedOutputFolderIsNotListedAgain() throws {
+        let workspace = try Workspace()
+        let first = RunState(folder: workspace.out)
+        #expect(!first.listingRemembered)
+        first.close()
+        // Listings of folders changed within the racy window are never remembered.
+        let second = RunState(folder: workspace.out)
+        #expect(!second.listingRemembered)
+        second.close()
+        Thread.sleep(forTimeInterval: Double(RunState.racyWindow) / 1e9 + 0.2)
+        let third = RunState(folder: workspace.out)
+        #expect(!third.listingRemembered)
+        third.close()
+        let fourth = RunState(folder: workspace.out)
+        #expect(fourth.listingRemembered)
+        #expect(fourth.hiddenNames?.contains(RunState.fileName) == true)
+        fourth.close()
+        // A temporary file of a process that no longer exists: the folder changed, so it is read.
+        let stale = FileIO.temporaryPrefix + "2147483646-1"
+        try workspace.write("partial", to: workspace.out + "/" + stale)
+        let fifth = RunState(folder: workspace.out)
+        #expect(!fifth.listingRemembered)
+        #expect(fifth.hiddenNames?.contains(stale) == true)
+        fifth.close()
+    }
 }
