@@ -501,9 +501,9 @@ outputs() { # SET ID EXPECTED
   if [[ -n "${TIMES[photos/tool_nosandbox]:-}" ]]; then
     echo
     # The workers' sandbox (Landlock + seccomp, set up once per worker) against --sandbox off.
-    sandbox_cost() { # SET TABLE
+    sandbox_cost() { # SET TABLE [CASE BASE-CASE]: CASE's median against BASE-CASE's (default: the sandbox's)
       local -n t=$2
-      awk -v a="$(median <<< "${t[$1/tool]}")" -v b="$(median <<< "${t[$1/tool_nosandbox]}")" \
+      awk -v a="$(median <<< "${t[$1/${3:-tool}]}")" -v b="$(median <<< "${t[$1/${4:-tool_nosandbox}]}")" \
         'BEGIN { if (b > 0) printf "%+.1f%% (%.3f s against %.3f s)", 100 * (a - b) / b, a, b; else print "n/a" }'
     }
     echo "Sandbox cost, median \`thumbnail\` against \`thumbnail --sandbox off\` (target under 1% on the images):"
@@ -511,6 +511,12 @@ outputs() { # SET ID EXPECTED
     echo "- $NFILES images: wall $(sandbox_cost photos TIMES), CPU (user + system, workers included) $(sandbox_cost photos CPU)"
     echo "- one 16x16 PNG: wall $(sandbox_cost tiny TIMES), CPU $(sandbox_cost tiny CPU)"
     [[ -z "$SANDBOX_PARTS" ]] || echo "- its parts: $SANDBOX_PARTS"
+    if [[ -n "${TIMES[photos/tool_web]:-}" ]]; then
+      echo
+      echo "Web output's cost (issue 11: under 10%), median \`thumbnail --fit cover --placeholder (all four)\` against \`thumbnail\`:"
+      echo
+      echo "- $NFILES images: wall $(sandbox_cost photos TIMES tool_web tool), CPU (user + system, workers included) $(sandbox_cost photos CPU tool_web tool)"
+    fi
   fi
   echo
   echo "## Fixed cost: one 16x16 PNG, median of $ROUNDS round(s)"
