@@ -142,14 +142,7 @@ public enum FileIO {
     public static func entries(of folder: String) -> [String]? {
         guard let dir = opendir(PathBytes.systemPath(folder)) else { return nil }
         defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                PathBytes.decode(raw.prefix { $0 != 0 })
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        return names(in: dir, prefix: [])
     }
 
     /// The names in `folder` that start with `prefix` (compared as bytes before any name is
@@ -158,16 +151,7 @@ public enum FileIO {
     public static func entries(of folder: String, prefix: String) -> [String]? {
         guard let dir = opendir(PathBytes.systemPath(folder)) else { return nil }
         defer { closedir(dir) }
-        let wanted = PathBytes.encode(prefix)
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                guard raw.count >= wanted.count, memcmp(raw.baseAddress!, wanted, wanted.count) == 0 else { return nil }
-                return PathBytes.decode(raw.prefix { $0 != 0 })
-            }
-            if let name { names.append(name) }
-        }
-        return names
+        return names(in: dir, prefix: PathBytes.encode(prefix))
     }
 
     /// The names in the open folder `fd` but `.` and `..`, in directory order; nil (errno set)
@@ -182,12 +166,18 @@ public enum FileIO {
             return nil
         }
         defer { closedir(dir) }
+        return names(in: dir, prefix: [])
+    }
+
+    /// The names `dir` reads but `.` and `..` that start with the bytes `prefix`, decoded.
+    private static func names(in dir: OpaquePointer, prefix: [UInt8]) -> [String] {
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                PathBytes.decode(raw.prefix { $0 != 0 })
+            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                guard raw.count >= prefix.count, memcmp(raw.baseAddress!, prefix, prefix.count) == 0 else { return nil }
+                return PathBytes.decode(raw.prefix { $0 != 0 })
             }
-            if name != "." && name != ".." { names.append(name) }
+            if let name, name != ".", name != ".." { names.append(name) }
         }
         return names
     }
