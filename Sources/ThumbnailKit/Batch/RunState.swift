@@ -265,33 +265,35 @@ public final class RunState {
     /// Only the stat columns are read here (the whole record is read once, by `freshRecord`): a
     /// cache of whole records between the walk and the planning held the state in memory.
     public func trustedFormat(of input: InputFile) -> ImageFormat? {
-        let key = key(for: input)
-        var newest: RecordedStat?
-        if let own, let stat = try? own.recordedStat(for: key) { newest = stat }
-        for database in others {
-            if let stat = try? database.recordedStat(for: key), stat.recorded > (newest?.recorded ?? .min) { newest = stat }
-        }
-        guard let newest, let format = newest.format, !newest.racy, newest.size == input.size,
-              newest.modified == input.modified, newest.changed == input.changed,
-              newest.inode == input.identity.inode else { return nil }
-        return format
+        guard let newest = newest(for: key(for: input), { (database: StateDatabase, key: SourceKey) throws(SQLiteError) in try database.recordedStat(for: key) }, recorded: \.recorded),
+              Self.trusts(racy: newest.racy, size: newest.size, modified: newest.modified, changed: newest.changed,
+                          inode: newest.inode, input) else { return nil }
+        return newest.format
     }
 
     /// Git's rule: a source is unchanged without reading it only when its size, mtime, ctime and
     /// inode all match a record that is not racy.
+    private static func trusts(racy: Bool, size: Int, modified: Int64, changed: Int64, inode: UInt64, _ input: InputFile) -> Bool {
+        !racy && size == input.size && modified == input.modified && changed == input.changed && inode == input.identity.inode
+    }
+
     private static func trusts(_ record: RunRecord, _ input: InputFile) -> Bool {
-        !record.racy && record.size == input.size && record.modified == input.modified
-            && record.changed == input.changed && record.inode == input.identity.inode
+        trusts(racy: record.racy, size: record.size, modified: record.modified, changed: record.changed, inode: record.inode, input)
     }
 
     /// The newest of the records of `key` in the state files.
     private func newestRecord(for key: SourceKey) -> RunRecord? {
-        var newest: RunRecord?
-        if let own, let record = try? own.record(for: key) { newest = record }
+        newest(for: key, { (database: StateDatabase, key: SourceKey) throws(SQLiteError) in try database.record(for: key) }, recorded: \.recorded)
+    }
+
+    /// The newest (by `recorded`) of what `read` finds for `key` in this run's state file and the
+    /// others' (a whole record, or only its stat columns).
+    private func newest<Found>(for key: SourceKey, _ read: (StateDatabase, SourceKey) throws(SQLiteError) -> Found?,
+                               recorded: (Found) -> Int64) -> Found? {
+        // Own file first, then the others (no array of them made: this runs once a source).
+        var newest = own.flatMap { try? read($0, key) }
         for database in others {
-            if let record = try? database.record(for: key), record.recorded > (newest?.recorded ?? .min) {
-                newest = record
-            }
+            if let found = try? read(database, key), newest.map({ recorded(found) > recorded($0) }) ?? true { newest = found }
         }
         return newest
     }

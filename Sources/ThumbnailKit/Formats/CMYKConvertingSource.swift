@@ -6,3 +6,12 @@ public protocol CMYKConvertingSource: ImageSource {
     /// The converter CMYK pixels go through when the file has a CMYK profile; nil: the naive formula.
     var cmykConversion: SRGBConversion? { get set }
 }
+
+extension CMYKConvertingSource {
+    /// The CMYK profile to decode through with its converter: set when the renderer asked for
+    /// conversion and the file's profile is a CMYK one; nil means the naive formula.
+    var cmykProfile: (profile: [UInt8], conversion: SRGBConversion)? {
+        guard let cmykConversion, let profile = header.iccProfile, SRGBConversion.isCMYK(profile) else { return nil }
+        return (profile, cmykConversion)
+    }
+}

@@ -78,17 +78,32 @@ public enum BlurHash {
         /// polynomials at distinct nodes, so `BᵀB` is regular while components <= pixels.
         func leastSquares(of linear: [SIMD3<Double>]) -> [SIMD3<Double>]? {
             let n = componentsX * componentsY
+            // The basis is separable, so BᵀB is the product of the two axes' small Gram matrices
+            // (it depends on the size alone): no sum over every pixel for each pair of components.
+            func axisGram(_ cosines: [Double], _ count: Int, _ length: Int) -> [Double] {
+                var gram = [Double](repeating: 0, count: count * count)
+                for i in 0..<count {
+                    for j in 0..<count {
+                        var sum = 0.0
+                        for t in 0..<length { sum += cosines[i * length + t] * cosines[j * length + t] }
+                        gram[i * count + j] = sum
+                    }
+                }
+                return gram
+            }
+            let gramX = axisGram(cosX, componentsX, width), gramY = axisGram(cosY, componentsY, height)
             var gram = [Double](repeating: 0, count: n * n)
+            for a in 0..<n {
+                for b in 0...a {
+                    gram[a * n + b] = gramX[a % componentsX * componentsX + b % componentsX]
+                        * gramY[a / componentsX * componentsY + b / componentsX]
+                }
+            }
             var right = [SIMD3<Double>](repeating: .zero, count: n)
-            var column = [Double](repeating: 0, count: n)
             for y in 0..<height {
                 for x in 0..<width {
-                    for k in 0..<n { column[k] = value(k, x: x, y: y) }
                     let pixel = linear[x + y * width]
-                    for a in 0..<n {
-                        right[a] += column[a] * pixel
-                        for b in 0...a { gram[a * n + b] += column[a] * column[b] }
-                    }
+                    for a in 0..<n { right[a] += value(a, x: x, y: y) * pixel }
                 }
             }
             // Cholesky: gram = L Lᵀ, L stored in the lower triangle.

@@ -61,11 +61,6 @@ public final class JPEGSource: ImageSource {
         try decoder.decode(data, header: frame, eighths: 8, cmykProfile: cmykProfile)
     }
 
-    /// The CMYK profile to decode through, when the renderer asked for conversion and there is one.
-    private var cmykProfile: (profile: [UInt8], conversion: SRGBConversion)? {
-        guard let cmykConversion, let profile = header.iccProfile, SRGBConversion.isCMYK(profile) else { return nil }
-        return (profile, cmykConversion)
-    }
 
     /// The bytes are in memory already: fingerprinting them costs no read.
     public func fingerprint() throws(CodecError) -> String {

@@ -200,16 +200,20 @@ public final class PNGDecoder {
         do {
             return try readImageFast()
         } catch {
-            // libpng's verdict on a file the fast path refused: read it again from the start, on a
-            // fresh reader (and a fresh fingerprint of the bytes it reads).
-            observer?.fingerprint = Fingerprint()
-            let (fresh, _) = try Self.open(path: path, maxDimension: maxDimension, deinterlace: deinterlace, observer: observer)
-            tnpng_close(reader)
-            reader = fresh
-            usesFastPath = false
-            rowsRead = 0
+            try restartWithLibpng()
             return try readImageWithLibpng()
         }
+    }
+
+    /// libpng's verdict on a file the fast path refused: the file is opened again from the start
+    /// on a fresh libpng reader (and a fresh fingerprint of the bytes it reads), rows from the top.
+    public func restartWithLibpng() throws(CodecError) {
+        observer?.fingerprint = Fingerprint()
+        let (fresh, _) = try Self.open(path: path, maxDimension: maxDimension, deinterlace: deinterlace, observer: observer)
+        tnpng_close(reader)
+        reader = fresh
+        usesFastPath = false
+        rowsRead = 0
     }
 
     private func readImageFast() throws(CodecError) -> PixelBuffer {

@@ -12,8 +12,7 @@ public final class PNGSource: ImageSource {
     static let maxDimension = 1 << 20
 
     private let path: String
-    private let fingerprinting: Bool
-    private var decoder: PNGDecoder
+    private let decoder: PNGDecoder
     public let header: ImageHeader
     public var shrinkOnLoad: ShrinkOnLoad { .wholeBox }
 
@@ -24,7 +23,6 @@ public final class PNGSource: ImageSource {
     /// `backend: .libpng` keeps the fast path off (tests compare both).
     init(path: String, fingerprinting: Bool, backend: PNGDecoder.Backend) throws(CodecError) {
         self.path = path
-        self.fingerprinting = fingerprinting
         decoder = try PNGDecoder(path: path, maxDimension: Self.maxDimension, deinterlace: false, fingerprinting: fingerprinting,
                                  backend: backend)
         // eXIf orientation is not read (rare; Pillow's thumbnail ignores it too).
@@ -39,8 +37,7 @@ public final class PNGSource: ImageSource {
         } catch {
             // The fast path refused the file (damage, or what libpng only warns about): its rows
             // are dropped and libpng, the reference, decodes it from the start and has the last word.
-            decoder = try PNGDecoder(path: path, maxDimension: Self.maxDimension, deinterlace: false,
-                                     fingerprinting: fingerprinting, backend: .libpng)
+            try decoder.restartWithLibpng()
             return try reduceOnce(plans)
         }
     }

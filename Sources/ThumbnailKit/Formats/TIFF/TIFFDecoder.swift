@@ -423,9 +423,9 @@ final class TIFFDecoder {
         let words = raw.assumingMemoryBound(to: UInt16.self)
         @inline(__always) func sample(_ i: Int) -> UInt8 { wide ? Self.to8(words[i]) : bytes[i] }
         let colourOut = channels - (direct.alphaSample == nil ? 0 : 1)
-        if direct.colour == .cmyk, let cmykProfile {
-            convertCMYK(direct, sample, cmykProfile, into: out)
-        }
+        // True when this row's CMYK went through the profile (false: it could not, the naive
+        // formula applies).
+        let profiled = direct.colour == .cmyk && cmykProfile.map { convertCMYK(direct, sample, $0, into: out) } == true
         for x in 0..<width {
             let base = x * spp
             let pixel = out + x * channels
@@ -439,7 +439,7 @@ final class TIFFDecoder {
                 pixel[2] = direct.palette[3 * index + 2]
             case .rgb:
                 pixel[0] = sample(base); pixel[1] = sample(base + 1); pixel[2] = sample(base + 2)
-            case .cmyk where cmykProfile != nil && profiledCMYKRow:
+            case .cmyk where profiled:
                 break  // converted above
             case .cmyk:
                 let k = 255 - Int(sample(base + 3))
@@ -465,25 +465,19 @@ final class TIFFDecoder {
         }
     }
 
-    /// True when the last row's CMYK went through the profile (false: it could not, the naive
-    /// formula applies).
-    private var profiledCMYKRow = false
-
-    /// One row's CMYK samples (0 = no ink) through `cmykProfile` into the colour of `out`'s pixels.
+    /// One row's CMYK samples (0 = no ink) through `cmykProfile` into the colour of `out`'s
+    /// pixels; false (nothing written) when the profile cannot convert them.
     private func convertCMYK(_ direct: Direct, _ sample: (Int) -> UInt8, _ cmykProfile: (profile: [UInt8], conversion: SRGBConversion),
-                             into out: UnsafeMutablePointer<UInt8>) {
+                             into out: UnsafeMutablePointer<UInt8>) -> Bool {
         var cmyk = [UInt8](repeating: 0, count: width * 4)
         for x in 0..<width {
             for c in 0..<4 { cmyk[4 * x + c] = sample(x * direct.samplesPerPixel + c) }
         }
-        guard let rgb = cmykProfile.conversion.cmykToSRGB(cmyk, inverted: false, profile: cmykProfile.profile) else {
-            profiledCMYKRow = false
-            return
-        }
-        profiledCMYKRow = true
+        guard let rgb = cmykProfile.conversion.cmykToSRGB(cmyk, inverted: false, profile: cmykProfile.profile) else { return false }
         for x in 0..<width {
             for c in 0..<3 { out[x * channels + c] = rgb[3 * x + c] }
         }
+        return true
     }
 
     static func classify(_ message: String, reading: Bool) -> CodecError {

@@ -16,10 +16,7 @@ public final class TIFFSource: ImageSource {
     public var shrinkOnLoad: ShrinkOnLoad { .wholeBox }
     /// Under `--icc convert`, a CMYK page with a CMYK profile is converted through it, row by row.
     public var cmykConversion: SRGBConversion? {
-        didSet {
-            guard let cmykConversion, let profile = header.iccProfile, SRGBConversion.isCMYK(profile) else { return }
-            decoder.cmykProfile = (profile, cmykConversion)
-        }
+        didSet { decoder.cmykProfile = cmykProfile }
     }
 
     public init(path: String, handles: CodecHandles, fingerprinting: Bool) throws(CodecError) {
