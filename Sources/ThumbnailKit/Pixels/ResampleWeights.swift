@@ -14,6 +14,13 @@ public struct ResampleWeights: Equatable, Sendable {
     /// Distance between two output samples' weights in `weights`.
     public private(set) var stride: Int
 
+    /// The input samples any output sample reads (the weights' starts rise with the index).
+    public var usedInputs: Range<Int> {
+        let first = starts.min() ?? 0
+        let last = zip(starts, counts).map { $0 + $1 }.max() ?? first
+        return first..<max(first, last)
+    }
+
     /// The weights of output sample `index`, paired with the input index each applies to.
     public func taps(_ index: Int) -> [(input: Int, weight: Double)] {
         (0..<counts[index]).map { (starts[index] + $0, Double(weights[index * stride + $0])) }

@@ -26,6 +26,11 @@ public final class SeparableReducer {
     private var nextStageRow = 0
     private let horizontal: ResampleWeights
     private let vertical: ResampleWeights
+    /// The stage columns and rows any weight reads (all of them unless a crop window narrows the
+    /// weights): pixels outside are neither summed into blocks nor filtered, so `--fit cover`
+    /// costs less than the whole picture rather than more.
+    private let usedColumns: Range<Int>
+    private let usedRows: Range<Int>
     private let hasAlpha: Bool
     /// One source row as premultiplied floats, 4 lanes a pixel whatever `channels` is.
     private let row: UnsafeMutableBufferPointer<SIMD4<Float>>
@@ -62,6 +67,8 @@ public final class SeparableReducer {
         self.vertical = vertical
         self.outputWidth = horizontal.outputSize
         self.outputHeight = vertical.outputSize
+        usedColumns = horizontal.usedInputs
+        usedRows = vertical.usedInputs
         self.hasAlpha = channels == 2 || channels == 4
         row = .allocate(capacity: sourceWidth)
         blockRow = .allocate(capacity: stageWidth)
@@ -95,11 +102,11 @@ public final class SeparableReducer {
         precondition(nextRow < sourceHeight, "more rows than the image has")
         nextRow += 1
         if boxShrink == 1 {
-            loadRow(source)
+            if usedRows.contains(nextStageRow) { loadRow(source) }
             filterStageRow()
             return
         }
-        addRowToBlocks(source)
+        if usedRows.contains(nextStageRow) { addRowToBlocks(source) }
         rowsInBlock += 1
         if rowsInBlock == boxShrink || nextRow == sourceHeight {
             finishBlockRow()
@@ -118,7 +125,8 @@ public final class SeparableReducer {
 
     /// Runs the row in `row` (the stage's next row) through both passes.
     private func filterStageRow() {
-        reduceRow()
+        // A row no vertical weight reads adds nothing; it only moves the finished rows along.
+        if usedRows.contains(nextStageRow) { reduceRow() }
         accumulateRow(nextStageRow)
         nextStageRow += 1
     }
@@ -130,7 +138,7 @@ public final class SeparableReducer {
         let blocks = blockRow.baseAddress!
         let f = boxShrink
         let premultiplied = SIMD4<Float>(1 / 255, 1 / 255, 1 / 255, 1)
-        for b in 0..<stageWidth {
+        for b in usedColumns {
             let start = b * f
             let count = min(start + f, sourceWidth) - start
             // Separate scalar sums keep to registers; building a vector per pixel does not.
@@ -182,7 +190,7 @@ public final class SeparableReducer {
         let blocks = blockRow.baseAddress!
         let f = boxShrink
         let fullScale = 1 / Float(f * rowsInBlock)
-        for b in 0..<stageWidth {
+        for b in usedColumns {
             let width = min((b + 1) * f, sourceWidth) - b * f
             let scale = width == f ? fullScale : 1 / Float(width * rowsInBlock)
             row[b] = blocks[b] * scale
@@ -202,7 +210,8 @@ public final class SeparableReducer {
     }
 
     private func loadRow(_ source: UnsafePointer<UInt8>) {
-        Self.load(source, count: sourceWidth, channels: channels, into: row.baseAddress!)
+        Self.load(source + usedColumns.lowerBound * channels, count: usedColumns.count, channels: channels,
+                  into: row.baseAddress! + usedColumns.lowerBound)
     }
 
     /// Converts `count` 8-bit pixels to premultiplied floats, four lanes a pixel (alpha last).

@@ -38,10 +38,9 @@ public enum BlurHash {
             }
         }
         let basis = Basis(width: w, height: h, componentsX: componentsX, componentsY: componentsY)
-        var factors = basis.projection(of: linear)
-        if fit == .leastSquares, componentsX <= w, componentsY <= h, let fitted = basis.leastSquares(of: linear) {
-            factors = fitted
-        }
+        let sums = basis.sums(of: linear)
+        let factors = fit == .leastSquares && componentsX <= w && componentsY <= h
+            ? basis.leastSquares(sums: sums) ?? basis.projection(sums: sums) : basis.projection(sums: sums)
         return hashString(factors, componentsX: componentsX, componentsY: componentsY)
     }
 
@@ -58,25 +57,35 @@ public enum BlurHash {
             cosY = (0..<componentsY * height).map { cos(Double.pi * Double($0 / height) * Double($0 % height) / Double(height)) }
         }
 
-        func value(_ component: Int, x: Int, y: Int) -> Double {
-            cosX[component % componentsX * width + x] * cosY[component / componentsX * height + y]
+        /// `Bᵀ pixels`: each component's sum of basis times pixel. The basis is separable, so each
+        /// row is first summed against the horizontal cosines, then the rows against the vertical:
+        /// `componentsX` passes over the pixels instead of one per component.
+        func sums(of linear: [SIMD3<Double>]) -> [SIMD3<Double>] {
+            var rowSums = [SIMD3<Double>](repeating: .zero, count: componentsX * height)   // [i * height + y]
+            for y in 0..<height {
+                for i in 0..<componentsX {
+                    var sum = SIMD3<Double>.zero
+                    for x in 0..<width { sum += cosX[i * width + x] * linear[x + y * width] }
+                    rowSums[i * height + y] = sum
+                }
+            }
+            return (0..<componentsX * componentsY).map { k in
+                let i = k % componentsX, j = k / componentsX
+                var sum = SIMD3<Double>.zero
+                for y in 0..<height { sum += cosY[j * height + y] * rowSums[i * height + y] }
+                return sum
+            }
         }
 
         /// Wolt's factors: `normalisation / (w h) * sum basis * pixel`.
-        func projection(of linear: [SIMD3<Double>]) -> [SIMD3<Double>] {
-            (0..<componentsX * componentsY).map { k in
-                var sum = SIMD3<Double>.zero
-                for y in 0..<height {
-                    for x in 0..<width { sum += value(k, x: x, y: y) * linear[x + y * width] }
-                }
-                return sum * ((k == 0 ? 1.0 : 2.0) / Double(width * height))
-            }
+        func projection(sums: [SIMD3<Double>]) -> [SIMD3<Double>] {
+            sums.indices.map { k in sums[k] * ((k == 0 ? 1.0 : 2.0) / Double(width * height)) }
         }
 
         /// The least-squares factors: the normal equations `(BᵀB) f = Bᵀ pixels` solved by
         /// Cholesky (`nil` when not positive definite). The components' cosines are Chebyshev
         /// polynomials at distinct nodes, so `BᵀB` is regular while components <= pixels.
-        func leastSquares(of linear: [SIMD3<Double>]) -> [SIMD3<Double>]? {
+        func leastSquares(sums right: [SIMD3<Double>]) -> [SIMD3<Double>]? {
             let n = componentsX * componentsY
             // The basis is separable, so BᵀB is the product of the two axes' small Gram matrices
             // (it depends on the size alone): no sum over every pixel for each pair of components.
@@ -97,13 +106,6 @@ public enum BlurHash {
                 for b in 0...a {
                     gram[a * n + b] = gramX[a % componentsX * componentsX + b % componentsX]
                         * gramY[a / componentsX * componentsY + b / componentsX]
-                }
-            }
-            var right = [SIMD3<Double>](repeating: .zero, count: n)
-            for y in 0..<height {
-                for x in 0..<width {
-                    let pixel = linear[x + y * width]
-                    for a in 0..<n { right[a] += value(a, x: x, y: y) * pixel }
                 }
             }
             // Cholesky: gram = L Lᵀ, L stored in the lower triangle.
@@ -166,8 +168,12 @@ public enum BlurHash {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func srgbToLinear(_ value: UInt8) -> Double {
-        let v = Double(value) / 255
+    static func srgbToLinear(_ value: UInt8) -> Double { linearTable[Int(value)] }
+
+    /// sRGB's 256 levels in linear light (a `pow` per channel of every pixel took most of the
+    /// placeholders' time).
+    private static let linearTable: [Double] = (0..<256).map { level in
+        let v = Double(level) / 255
         return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
     }
 

@@ -93,16 +93,24 @@ public enum ThumbHash {
     private static func encodeChannel(_ channel: [Double], w: Int, h: Int, nx: Int, ny: Int, scaleLevels: Double)
         -> (dc: Double, ac: [Double], scale: Double) {
         var dc = 0.0, ac: [Double] = [], scale = 0.0
-        var fx = [Double](repeating: 0, count: w)
+        // The DCT is separable: each row is summed against the horizontal cosines once per `cx`,
+        // then those row sums against the vertical cosines, instead of a pass over every pixel
+        // (and a cosine per pixel) for each coefficient.
+        let cosX = (0..<nx * w).map { cos(Double.pi / Double(w) * Double($0 / w) * (Double($0 % w) + 0.5)) }
+        let cosY = (0..<ny * h).map { cos(Double.pi / Double(h) * Double($0 / h) * (Double($0 % h) + 0.5)) }
+        var rowSums = [Double](repeating: 0, count: nx * h)   // [cx * h + y]
+        for y in 0..<h {
+            for cx in 0..<nx {
+                var sum = 0.0
+                for x in 0..<w { sum += channel[x + y * w] * cosX[cx * w + x] }
+                rowSums[cx * h + y] = sum
+            }
+        }
         for cy in 0..<ny {
             var cx = 0
             while cx * ny < nx * (ny - cy) {
-                for x in 0..<w { fx[x] = cos(Double.pi / Double(w) * Double(cx) * (Double(x) + 0.5)) }
                 var f = 0.0
-                for y in 0..<h {
-                    let fy = cos(Double.pi / Double(h) * Double(cy) * (Double(y) + 0.5))
-                    for x in 0..<w { f += channel[x + y * w] * fx[x] * fy }
-                }
+                for y in 0..<h { f += rowSums[cx * h + y] * cosY[cy * h + y] }
                 f /= Double(w * h)
                 if cx > 0 || cy > 0 {
                     ac.append(f)

@@ -97,4 +97,47 @@ import ThumbnailTestSupport
         let out = reduce(Self.blueBesideHiddenRed(width: 90, height: 30), to: 9, 3, box: 4)
         for y in 0..<3 { for x in 0..<9 where out[x, y, 3] > 0 { #expect(out[x, y, 0] == 0) } }
     }
+
+    /// A crop window (`--fit cover`) narrows the weights to part of the picture, and the reducer
+    /// then skips the columns and rows no weight reads: its output must still be the weights
+    /// applied to every pixel they read, with and without a box shrink, however the window lies.
+    @Test(arguments: [1, 3])
+    func aCropWindowsOutputIsItsWeightsAppliedToThePicture(box: Int) {
+        var generator = SplitMix64(seed: 5)
+        let image = PixelBuffer(width: 120, height: 90, channels: 3,
+                                pixels: (0..<120 * 90 * 3).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let stageWidth = (120 + box - 1) / box, stageHeight = (90 + box - 1) / box
+        for (x, y, side) in [(0, 0, 60), (30, 10, 60), (60, 30, 60), (45, 0, 90), (100, 70, 20)] {
+            let horizontal = ResampleWeights.lanczos3(from: stageWidth, to: 8, inputExtent: Double(side) / Double(box),
+                                                      offset: Double(x) / Double(box))
+            let vertical = ResampleWeights.lanczos3(from: stageHeight, to: 8, inputExtent: Double(side) / Double(box),
+                                                    offset: Double(y) / Double(box))
+            #expect(horizontal.usedInputs.count < stageWidth || vertical.usedInputs.count < stageHeight)
+            let reducer = SeparableReducer(sourceWidth: 120, sourceHeight: 90, channels: 3,
+                                           horizontal: horizontal, vertical: vertical, boxShrink: box)
+            reducer.consume(image)
+            let out = reducer.finish()
+            // The box averages, then the taps, in doubles: the output is that rounded (half a level)
+            // give or take float sums.
+            func stage(_ sx: Int, _ sy: Int, _ c: Int) -> Double {
+                let xs = (sx * box)..<min(sx * box + box, 120), ys = (sy * box)..<min(sy * box + box, 90)
+                var sum = 0.0
+                for yy in ys { for xx in xs { sum += Double(image[xx, yy, c]) } }
+                return sum / Double(xs.count * ys.count)
+            }
+            var worst = 0.0
+            for oy in 0..<8 {
+                for ox in 0..<8 {
+                    for c in 0..<3 {
+                        var value = 0.0
+                        for (sy, wy) in vertical.taps(oy) {
+                            for (sx, wx) in horizontal.taps(ox) { value += wy * wx * stage(sx, sy, c) }
+                        }
+                        worst = max(worst, abs(min(max(value, 0), 255) - Double(out[ox, oy, c])))
+                    }
+                }
+            }
+            #expect(worst <= 0.6, "window at \(x),\(y) side \(side): off by \(worst)")
+        }
+    }
 }
