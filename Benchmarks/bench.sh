@@ -216,7 +216,8 @@ make_format_set avif avifenc libavif-bin
 
 # The issue's memory bars, one file each (Benchmarks/scratch/mem-*, kept between runs): big.png
 # (the 5120x2880 photo) as lossy and lossless WebP, HEIC (heif-enc) and 4:2:0 AVIF (avifenc);
-# and, unless BENCH_HUGE=0, the flat 16383x16383 WebP of the tests' fixtures with a lossless copy,
+# and, unless BENCH_HUGE=0, the flat 16383x16383 WebP of the tests' fixtures with a lossless copy
+# and a lossy copy with alpha,
 # and their flat 20000x20000 PNG as tiled and as striped TIFF (deflate). Photos that large take
 # minutes to encode, flat pictures seconds; a decoder's memory does not depend on the picture.
 MEM_SETS=()
@@ -251,6 +252,9 @@ if [[ "${BENCH_HUGE:-1}" != 0 ]]; then
   if [[ -s "$FLAT_WEBP" ]]; then
     make_mem webp-16383-lossy webp webp-tiff "$FLAT_WEBP" "Tests/Fixtures/huge-16383x16383.webp (flat, lossy)" cp "$FLAT_WEBP" {out}
     make_mem webp-16383-lossless webp webp-tiff "$FLAT_WEBP" "the same, \`vips copy …[lossless,effort=0]\`" vips copy "$FLAT_WEBP" "{out}[lossless,effort=0]"
+    # libwebp holds a lossy file's whole alpha plane (width x height bytes) while decoding.
+    make_mem webp-16383-lossy-alpha webp webp-tiff "$FLAT_WEBP" "the same with an alpha channel (\`vips bandjoin_const … 200\`), lossy" \
+      vips bandjoin_const "$FLAT_WEBP" "{out}[Q=75]" 200
   fi
   if [[ -s "$FLAT_PNG" ]]; then
     make_mem tiff-20000-tiled tif webp-tiff "$FLAT_PNG" "Tests/Fixtures/huge-20000x20000.png (flat) as RGB, 256x256 tiles, deflate" \
