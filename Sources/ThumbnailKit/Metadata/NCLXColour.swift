@@ -1,4 +1,5 @@
 import CLCMS2
+import Synchronization
 
 /// A HEIF/AVIF image's colour as signalled by an `nclx` `colr` box (or libavif's CICP): the
 /// ITU-T H.273 code points of its colour primaries, transfer characteristics and matrix
@@ -83,8 +84,17 @@ struct NCLXColour: Equatable, Hashable, Sendable {
     /// so converted and kept outputs are deterministic and a batch's transforms are shared.
     var iccProfile: [UInt8]? {
         guard !isSRGB, let space = Self.chromaticities(primaries), let curve = Self.curve(transfer) else { return nil }
-        return Self.profile(space, curve, description: "nclx \(primaries)/\(transfer) (H.273 primaries and transfer)")
+        let key = [primaries, transfer]
+        if let kept = Self.made.withLock({ $0[key] }) { return kept }
+        let made = Self.profile(space, curve, description: "nclx \(primaries)/\(transfer) (H.273 primaries and transfer)")
+        Self.made.withLock { $0[key] = made }
+        return made
     }
+
+    /// Profiles made so far, by primaries and transfer: making one took about 0.2 ms, a few percent
+    /// of a small AVIF's whole render, and the same array each time makes the conversion's
+    /// transform lookup a buffer comparison. A few code points exist, so it stays small.
+    private static let made = Mutex<[[Int]: [UInt8]?]>([:])
 
     private static func profile(_ space: Chromaticities, _ curve: Curve, description: String) -> [UInt8]? {
         let tone: OpaquePointer?
