@@ -17,15 +17,11 @@ struct NCLXColour: Equatable, Hashable, Sendable {
     var fullRange: Bool
 
     /// The CIE xy of an RGB space's red, green and blue primaries and of its white.
-    struct Chromaticities: Equatable {
+    struct Chromaticities {
         var red: (x: Double, y: Double)
         var green: (x: Double, y: Double)
         var blue: (x: Double, y: Double)
         var white: (x: Double, y: Double)
-
-        static func == (a: Chromaticities, b: Chromaticities) -> Bool {
-            a.red == b.red && a.green == b.green && a.blue == b.blue && a.white == b.white
-        }
     }
 
     /// How a transfer code point's curve is rendered in the profile.
