@@ -17,6 +17,8 @@ final class AVIFDecoder {
     let orientation: Int
     let hasCleanAperture: Bool
     let iccProfile: [UInt8]?
+    /// The image's CICP (the `nclx` box's, libavif's defaults (unspecified) without one).
+    let nclx: NCLXColour
     let imageCount: Int
 
     init(data: [UInt8]) throws(CodecError) {
@@ -47,6 +49,8 @@ final class AVIFDecoder {
         imageCount = Int(decoder.pointee.imageCount)
         let icc = image.pointee.icc
         iccProfile = icc.size > 0 && icc.data != nil ? Array(UnsafeBufferPointer(start: icc.data, count: icc.size)) : nil
+        nclx = NCLXColour(primaries: Int(image.pointee.colorPrimaries), transfer: Int(image.pointee.transferCharacteristics),
+                          matrix: Int(image.pointee.matrixCoefficients), fullRange: image.pointee.yuvRange == AVIF_RANGE_FULL)
         let flags = image.pointee.transformFlags
         hasCleanAperture = flags & AVIF_TRANSFORM_CLAP.rawValue != 0
         let angle = flags & AVIF_TRANSFORM_IROT.rawValue != 0 ? Int(image.pointee.irot.angle & 3) : 0
@@ -63,6 +67,10 @@ final class AVIFDecoder {
         avifDecoderDestroy(decoder)
         bytes.deallocate()
     }
+
+    /// The profile the pixels are in: the ICC profile when there is one (it wins over the CICP,
+    /// as in libavif and browsers), else one made from the CICP when that is not sRGB.
+    var colourProfile: [UInt8]? { iccProfile ?? nclx.iccProfile }
 
     /// Channels the rows hold: RGB, or RGBA with alpha (gray comes as RGB).
     var channels: Int { hasAlpha ? 4 : 3 }

@@ -30,6 +30,8 @@ final class HEIFDecoder {
     let bitDepth: Int
     /// The `colr` box's ICC profile (`prof` or `rICC`), if any.
     let iccProfile: [UInt8]?
+    /// The `colr` box's `nclx` colour (H.273 code points), if any.
+    let nclx: NCLXColour?
     /// How many top-level images the file holds (the primary is the one rendered).
     let imageCount: Int
 
@@ -83,6 +85,7 @@ final class HEIFDecoder {
         } else {
             iccProfile = nil
         }
+        nclx = Self.nclx(primary)
         guard width > 0, height > 0 else {
             heif_image_handle_release(primary)
             heif_context_free(context)
@@ -94,6 +97,20 @@ final class HEIFDecoder {
         heif_image_handle_release(handle)
         heif_context_free(context)
     }
+
+    /// The handle's `nclx` `colr` box, or nil when it has none.
+    private static func nclx(_ handle: OpaquePointer) -> NCLXColour? {
+        var profile: UnsafeMutablePointer<heif_color_profile_nclx>?
+        guard heif_image_handle_get_nclx_color_profile(handle, &profile).code == heif_error_Ok, let profile else { return nil }
+        defer { heif_nclx_color_profile_free(profile) }
+        return NCLXColour(primaries: Int(profile.pointee.color_primaries.rawValue),
+                          transfer: Int(profile.pointee.transfer_characteristics.rawValue),
+                          matrix: Int(profile.pointee.matrix_coefficients.rawValue), fullRange: profile.pointee.full_range_flag != 0)
+    }
+
+    /// The profile the pixels are in: the ICC profile when there is one (it wins over `nclx`, as
+    /// in libheif and browsers), else one made from the `nclx` colour when that is not sRGB.
+    var colourProfile: [UInt8]? { iccProfile ?? nclx?.iccProfile }
 
     /// Channels the decoded rows hold: RGB, or RGBA with alpha (gray images come as RGB).
     var channels: Int { hasAlpha ? 4 : 3 }

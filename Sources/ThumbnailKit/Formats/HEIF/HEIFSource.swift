@@ -18,7 +18,7 @@ public final class HEIFSource: ImageSource {
     public init(path: String, handles: CodecHandles, fingerprinting: Bool) throws(CodecError) {
         decoder = try HEIFDecoder(data: try FileIO.readAll(path: path))
         header = ImageHeader(width: decoder.width, height: decoder.height, channels: decoder.channels,
-                             orientation: decoder.orientation, iccProfile: decoder.iccProfile, frameCount: decoder.imageCount)
+                             orientation: decoder.orientation, iccProfile: decoder.colourProfile, frameCount: decoder.imageCount)
     }
 
     public func reduce(into plans: [ShrinkPlan]) throws(CodecError) -> [PixelBuffer] {
@@ -59,12 +59,12 @@ public final class AVIFSource: ImageSource {
             decoder = nil
             cropped = heif
             header = ImageHeader(width: heif.width, height: heif.height, channels: heif.channels,
-                                 iccProfile: heif.iccProfile, frameCount: avif.imageCount)
+                                 iccProfile: heif.colourProfile, frameCount: avif.imageCount)
         } else {
             decoder = avif
             cropped = nil
             header = ImageHeader(width: avif.width, height: avif.height, channels: avif.channels, orientation: avif.orientation,
-                                 iccProfile: avif.iccProfile, frameCount: avif.imageCount)
+                                 iccProfile: avif.colourProfile, frameCount: avif.imageCount)
         }
     }
 
