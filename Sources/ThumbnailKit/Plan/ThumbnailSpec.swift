@@ -63,7 +63,7 @@ public struct ThumbnailSpec: Codable, Equatable, Sendable {
 /// Facts about the library.
 public enum ThumbnailKitInfo {
     /// The version, part of every incremental-run settings key: a new version renders anew.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 }
 
 /// One thumbnail to make from a source: where it goes and the box it must fit.
