@@ -77,6 +77,15 @@ import ThumbnailTestSupport
         #expect(try ours.fingerprint() == FileIO.fingerprint(bytes: try FileIO.readAll(path: path)))
     }
 
+    /// The extended format (VP8X): the chunk walker finds the profile, the EXIF orientation and
+    /// the alpha flag as libwebp's demuxer does.
+    @Test func theExtendedFormatsChunksAreRead() throws {
+        let source = try WebPSource(path: Fixtures.path("webp/vp8l/extended-icc-exif.webp"), ownLossless: true)
+        #expect(source.decodesLosslessItself)
+        #expect(source.header.orientation == 6 && source.header.channels == 4)
+        #expect(source.header.iccProfile == (try FileIO.readAll(path: Fixtures.path("icc/display-p3.icc"))))
+    }
+
     @Test func lossyAnimatedAndExtendedFilesKeepTheirPath() throws {
         for fixture in ["photo-lossy.webp", "alpha-lossy.webp", "iss634.webp", "animated-offset.webp", "flower2.webp"] {
             #expect(try !WebPSource(path: Fixtures.path("webp/" + fixture), ownLossless: true).decodesLosslessItself, "\(fixture)")
