@@ -45,6 +45,9 @@ public final class WebPSource: ImageSource {
     /// `ownLossless: false` reads lossless files with libwebp (tests compare both).
     init(path: String, ownLossless: Bool) throws(CodecError) {
         let fd = try FileIO.openRegularFile(path)
+        // Why every still lossless file, not only big ones: ours decodes the 5120x2880 bench photo
+        // within 1.5x of libwebp's full-size WebPDecode (rows streamed into the box shrink instead
+        // of libwebp's rescaler), and in bounded memory at any size: one path, tested against libwebp.
         if ownLossless, let lossless = WebPLosslessContainer.read(fd: fd) {
             self.fd = fd
             self.lossless = lossless
