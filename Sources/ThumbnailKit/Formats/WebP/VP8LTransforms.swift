@@ -113,34 +113,35 @@ final class VP8LTransforms {
                 while x < width {
                     let mode = (m[tileRow + (x >> bits)] >> 8) & 0xF
                     let end = min((x & ~((1 << bits) - 1)) + (1 << bits), width)
-                    while x < end {
-                        out[x] = Self.add(out[x], Self.prediction(mode, left: out[x - 1], top: top, x))
-                        x += 1
+                    // One loop per mode: the mode is fixed along a tile's run of pixels.
+                    @inline(__always) func run(_ predict: (UInt32, Int) -> UInt32) {
+                        var left = out[x - 1]
+                        while x < end {
+                            left = Self.add(out[x], predict(left, x))
+                            out[x] = left
+                            x += 1
+                        }
+                    }
+                    switch mode {
+                    case 1: run { left, _ in left }
+                    case 2: run { _, x in top[x] }
+                    case 3: run { _, x in top[x + 1] }
+                    case 4: run { _, x in top[x - 1] }
+                    case 5: run { left, x in Self.average(Self.average(left, top[x + 1]), top[x]) }
+                    case 6: run { left, x in Self.average(left, top[x - 1]) }
+                    case 7: run { left, x in Self.average(left, top[x]) }
+                    case 8: run { _, x in Self.average(top[x - 1], top[x]) }
+                    case 9: run { _, x in Self.average(top[x], top[x + 1]) }
+                    case 10: run { left, x in Self.average(Self.average(left, top[x - 1]), Self.average(top[x], top[x + 1])) }
+                    case 11: run { left, x in Self.select(top[x], left, top[x - 1]) }
+                    case 12: run { left, x in Self.clampedAddSubtractFull(left, top[x], top[x - 1]) }
+                    case 13: run { left, x in Self.clampedAddSubtractHalf(Self.average(left, top[x]), top[x - 1]) }
+                    default: run { _, _ in 0xFF00_0000 }  // 0, and 14 and 15 as libwebp pads them
                     }
                 }
             }
         }
         above.update(from: out, count: width)
-    }
-
-    @inline(__always)
-    private static func prediction(_ mode: UInt32, left: UInt32, top: UnsafeMutablePointer<UInt32>, _ x: Int) -> UInt32 {
-        switch mode {
-        case 1: return left
-        case 2: return top[x]
-        case 3: return top[x + 1]
-        case 4: return top[x - 1]
-        case 5: return average(average(left, top[x + 1]), top[x])
-        case 6: return average(left, top[x - 1])
-        case 7: return average(left, top[x])
-        case 8: return average(top[x - 1], top[x])
-        case 9: return average(top[x], top[x + 1])
-        case 10: return average(average(left, top[x - 1]), average(top[x], top[x + 1]))
-        case 11: return select(top[x], left, top[x - 1])
-        case 12: return clampedAddSubtractFull(left, top[x], top[x - 1])
-        case 13: return clampedAddSubtractHalf(average(left, top[x]), top[x - 1])
-        default: return 0xFF00_0000  // 0, and 14 and 15 as libwebp pads them
-        }
     }
 
     /// Channel-wise addition modulo 256.
@@ -158,12 +159,11 @@ final class VP8LTransforms {
 
     @inline(__always)
     private static func select(_ a: UInt32, _ b: UInt32, _ c: UInt32) -> UInt32 {
-        var difference = 0
-        for shift in stride(from: 0, through: 24, by: 8) {
-            let ac = Int((a >> UInt32(shift)) & 0xFF), bc = Int((b >> UInt32(shift)) & 0xFF), cc = Int((c >> UInt32(shift)) & 0xFF)
-            difference += abs(bc - cc) - abs(ac - cc)
+        @inline(__always) func part(_ shift: UInt32) -> Int {
+            let ac = Int((a >> shift) & 0xFF), bc = Int((b >> shift) & 0xFF), cc = Int((c >> shift) & 0xFF)
+            return abs(bc - cc) - abs(ac - cc)
         }
-        return difference <= 0 ? a : b
+        return part(0) + part(8) + part(16) + part(24) <= 0 ? a : b
     }
 
     @inline(__always)
