@@ -86,6 +86,39 @@ import ThumbnailTestSupport
         #expect(source.header.iccProfile == (try FileIO.readAll(path: Fixtures.path("icc/display-p3.icc"))))
     }
 
+    /// An image of more pixels than the decoder's window holds (2.4 million against 1.6), so the
+    /// window slides many times under copies reaching far back: made here with Pillow (libwebp)
+    /// from a fixture photo tiled with noise bands, since such a file is too big to keep.
+    @Test func aLargeImageSlidesItsWindowAndStaysExact() throws {
+        let folder = Fixtures.temporaryFolder()
+        let path = folder + "/large.webp"
+        let script = """
+            import sys
+            import numpy as np
+            from PIL import Image
+            tile = np.array(Image.open(sys.argv[1]).convert("RGBA"))
+            h, w = 1200, 2000
+            image = np.tile(tile, (h // tile.shape[0] + 1, w // tile.shape[1] + 1, 1))[:h, :w].copy()
+            rng = np.random.default_rng(7)
+            image[300:340] = rng.integers(0, 256, size=(40, w, 4), dtype=np.uint8)
+            image[700:1200:3, ::5, 3] = 128
+            Image.fromarray(image, "RGBA").save(sys.argv[2], lossless=True, method=1)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script, Fixtures.path("webp/alpha-lossless.webp"), path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let fd = try FileIO.openRegularFile(path)
+        let container = try #require(WebPLosslessContainer.read(fd: fd))
+        close(fd)
+        let ours = try Self.ourRGBA(path, range: container.bitstream)
+        let reference = try #require(Self.libwebpRGBA(try FileIO.readAll(path: path)[...]))
+        #expect(ours.0 == 2000 && ours.1 == 1200 && ours.0 == reference.0 && ours.1 == reference.1)
+        #expect(ours.2 == reference.2, "\(zip(ours.2, reference.2).filter { $0 != $1 }.count) bytes differ")
+    }
+
     @Test func lossyAnimatedAndExtendedFilesKeepTheirPath() throws {
         for fixture in ["photo-lossy.webp", "alpha-lossy.webp", "iss634.webp", "animated-offset.webp", "flower2.webp"] {
             #expect(try !WebPSource(path: Fixtures.path("webp/" + fixture), ownLossless: true).decodesLosslessItself, "\(fixture)")
