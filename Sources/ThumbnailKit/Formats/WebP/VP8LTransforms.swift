@@ -171,24 +171,19 @@ final class VP8LTransforms {
 
     @inline(__always)
     private static func clampedAddSubtractFull(_ a: UInt32, _ b: UInt32, _ c: UInt32) -> UInt32 {
-        var result: UInt32 = 0
-        for shift in stride(from: 0, through: 24, by: 8) {
-            let s = UInt32(shift)
-            let value = Int((a >> s) & 0xFF) + Int((b >> s) & 0xFF) - Int((c >> s) & 0xFF)
-            result |= clamp(value) << s
+        @inline(__always) func part(_ shift: UInt32) -> UInt32 {
+            clamp(Int((a >> shift) & 0xFF) + Int((b >> shift) & 0xFF) - Int((c >> shift) & 0xFF)) << shift
         }
-        return result
+        return part(0) | part(8) | part(16) | part(24)
     }
 
     @inline(__always)
     private static func clampedAddSubtractHalf(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        var result: UInt32 = 0
-        for shift in stride(from: 0, through: 24, by: 8) {
-            let s = UInt32(shift)
-            let ac = Int((a >> s) & 0xFF), bc = Int((b >> s) & 0xFF)
-            result |= clamp(ac + (ac - bc) / 2) << s
+        @inline(__always) func part(_ shift: UInt32) -> UInt32 {
+            let ac = Int((a >> shift) & 0xFF), bc = Int((b >> shift) & 0xFF)
+            return clamp(ac + (ac - bc) / 2) << shift
         }
-        return result
+        return part(0) | part(8) | part(16) | part(24)
     }
 
     @inline(__always)
