@@ -10,7 +10,9 @@ import ThumbnailTestSupport
     static let seeds = ["jpeg/testorig.jpg", "jpeg/testimgari.jpg", "jpeg/testprog.jpg", "jpeg/patches-ycck.jpg",
                         "pngsuite/basn6a16.png", "pngsuite/basn3p04.png", "pngsuite/ibasn2c08.png", "pngsuite/basn0g01.png",
                         "testpngs/gray-alpha-16.png", "jpeg/vgl_5674_0098.png",
-                        "webp/photo-lossless.webp", "webp/alpha-lossy.webp", "webp/animated-offset.webp", "webp/flower2.webp"]
+                        "webp/photo-lossless.webp", "webp/alpha-lossy.webp", "webp/animated-offset.webp", "webp/flower2.webp",
+                        "webp/vp8l/photo-z9.webp", "webp/vp8l/alpha-exact.webp", "webp/vp8l/palette-16.webp",
+                        "webp/vp8l/extended-icc-exif.webp"]
 
     static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
