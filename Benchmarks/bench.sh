@@ -87,7 +87,8 @@ if [[ $# -eq 0 ]]; then
   fi
   rm -rf "$PHOTOS"
   mkdir -p "$PHOTOS"
-  cp -f "${wallpapers[@]}" "$PHOTOS/"
+  # Timestamps kept: the big files and the memory rows are remade only when their source changes.
+  cp -fp "${wallpapers[@]}" "$PHOTOS/"
   INVOCATION="make bench  (= Benchmarks/bench.sh, mate-backgrounds wallpapers)"
 else
   [[ -d "$1" ]] || { echo "bench: $1 is not a folder" >&2; exit 64; }
