@@ -35,7 +35,7 @@ struct NCLXColour: Equatable, Hashable, Sendable {
         case linear
     }
 
-    static let d65 = (x: 0.3127, y: 0.3290)
+    static let d65 = SRGBConversion.d65
     static let illuminantC = (x: 0.310, y: 0.316)
 
     /// The primaries of H.273's table 2, by code point (2, unspecified, read as BT.709; 10, CIE
@@ -95,9 +95,7 @@ struct NCLXColour: Equatable, Hashable, Sendable {
     private static func profile(_ space: Chromaticities, _ curve: Curve, description: String) -> [UInt8]? {
         let tone: OpaquePointer?
         switch curve {
-        case .sRGB:
-            var parameters: [cmsFloat64Number] = [2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045]
-            tone = cmsBuildParametricToneCurve(nil, 4, &parameters)
+        case .sRGB: tone = SRGBConversion.makeSRGBToneCurve()
         case .gamma(let gamma): tone = cmsBuildGamma(nil, gamma)
         case .linear: tone = cmsBuildGamma(nil, 1)
         }

@@ -131,12 +131,20 @@ public final class SRGBConversion {
         return cmsCreateTransform(source, inputFormat, target, outputFormat, cmsUInt32Number(INTENT_PERCEPTUAL), flags)
     }
 
-    /// A gray profile with sRGB's white point (D65) and tone curve (IEC 61966-2-1, parametric type 4).
+    /// A gray profile with sRGB's white point (D65) and tone curve.
     private static func makeSRGBGrayProfile() -> cmsHPROFILE? {
-        var parameters: [cmsFloat64Number] = [2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045]
-        guard let curve = cmsBuildParametricToneCurve(nil, 4, &parameters) else { return nil }
+        guard let curve = makeSRGBToneCurve() else { return nil }
         defer { cmsFreeToneCurve(curve) }
-        var white = cmsCIExyY(x: 0.3127, y: 0.3290, Y: 1)
+        var white = cmsCIExyY(x: d65.x, y: d65.y, Y: 1)
         return cmsCreateGrayProfile(&white, curve)
+    }
+
+    /// sRGB's white point, D65, as CIE xy.
+    static let d65 = (x: 0.3127, y: 0.3290)
+
+    /// sRGB's tone curve (IEC 61966-2-1) as Little CMS's parametric type 4; the caller frees it.
+    static func makeSRGBToneCurve() -> OpaquePointer? {
+        var parameters: [cmsFloat64Number] = [2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045]
+        return cmsBuildParametricToneCurve(nil, 4, &parameters)
     }
 }
