@@ -12,6 +12,11 @@ public enum FileIO {
     public static func readAll(path: String) throws(CodecError) -> [UInt8] {
         let fd = try openRegularFile(path)
         defer { close(fd) }
+        return try readAll(fd: fd)
+    }
+
+    /// The rest of the open regular file `fd`, sized by its `fstat`.
+    public static func readAll(fd: Int32) throws(CodecError) -> [UInt8] {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .unreadable(errorText()) }
         return try readToEnd(fd, sizeHint: Int(info.st_size))
@@ -241,17 +246,25 @@ extension FileIO {
     public static func fingerprint(path: String) throws(CodecError) -> String {
         let fd = try openRegularFile(path)
         defer { close(fd) }
+        return try fingerprint(fd: fd)
+    }
+
+    /// The fingerprint of the open file `fd` from its first byte, whatever its read position
+    /// (`pread`), which is left unchanged.
+    public static func fingerprint(fd: Int32) throws(CodecError) -> String {
         var fingerprint = Fingerprint()
         var info = stat()
         // A chunk no bigger than the file (most thumbnails' sources are small) and not zeroed.
         let size = fstat(fd, &info) == 0 ? max(min(Int(info.st_size), 1 << 20), 4096) : 1 << 20
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
         defer { chunk.deallocate() }
+        var offset = 0
         while true {
-            let n = SystemCall.retrying { read(fd, chunk.baseAddress!, size) }
+            let n = SystemCall.retrying { pread(fd, chunk.baseAddress!, size, off_t(offset)) }
             if n < 0 { throw .unreadable(errorText()) }
             if n == 0 { break }
             fingerprint.add(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            offset += n
         }
         return fingerprint.hex
     }

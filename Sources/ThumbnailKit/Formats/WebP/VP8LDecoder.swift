@@ -20,8 +20,6 @@ import Musl
 final class VP8LDecoder {
     let width: Int
     let height: Int
-    /// The header's `alpha_is_used` hint.
-    let alphaIsUsed: Bool
 
     private let reader: VP8LBitReader
     private let transforms: VP8LTransforms
@@ -68,7 +66,7 @@ final class VP8LDecoder {
         guard reader.read(8) == 0x2F else { throw .badHeader("no VP8L signature") }
         width = Int(reader.read(14)) + 1
         height = Int(reader.read(14)) + 1
-        alphaIsUsed = reader.read(1) == 1
+        _ = reader.read(1)  // alpha_is_used: a hint the container has already read
         guard reader.read(3) == 0 else { throw .unsupported("a VP8L version other than 0") }
         var list: [VP8LTransforms.Transform] = []
         var xsize = width
@@ -83,7 +81,7 @@ final class VP8LDecoder {
                 list.append(type == 0 ? .predictor(bits: bits, width: xsize, modes: data)
                                       : .crossColor(bits: bits, width: xsize, multipliers: data))
             case 2:
-                list.append(.subtractGreen)
+                list.append(.subtractGreen(width: xsize))
             default:
                 let colors = Int(reader.read(8)) + 1
                 let bits = colors > 16 ? 0 : colors > 4 ? 1 : colors > 2 ? 2 : 3
@@ -100,11 +98,13 @@ final class VP8LDecoder {
         transforms = VP8LTransforms(list, width: width, packedWidth: xsize)
     }
 
-    private static func subsampled(_ size: Int, _ bits: Int) -> Int { (size + (1 << bits) - 1) >> bits }
+    private static func subsampled(_ size: Int, _ bits: Int) -> Int { VP8LTransforms.subsampled(size, bits) }
 
-    private static func checkEnd(_ reader: VP8LBitReader) throws(CodecError) {
+    /// A read error first (a failed read also leaves the reader past its end), then truncation.
+    private static func checkEnd(_ reader: VP8LBitReader,
+                                 truncated: String = "the VP8L data ends before the image does") throws(CodecError) {
         if reader.readError != 0 { throw .unreadable(String(cString: strerror(reader.readError))) }
-        if reader.isPastEnd { throw .truncated("the VP8L data ends before the image does") }
+        if reader.isPastEnd { throw .truncated(truncated) }
     }
 
     /// Decodes every row, top to bottom, handing each to `body` as `width` ARGB pixels (valid
@@ -176,7 +176,7 @@ final class VP8LDecoder {
                 var alphabet = alphabetSizes[code]
                 if code == 0 && codes.cacheBits > 0 { alphabet += 1 << codes.cacheBits }
                 try readCodeLengths(reader, alphabet: alphabet, into: &lengths)
-                if reader.isPastEnd { throw .truncated("the VP8L data ends inside a prefix code") }
+                try checkEnd(reader, truncated: "the VP8L data ends inside a prefix code")
                 try lengths.withUnsafeBufferPointer { (all) throws(CodecError) in
                     let used = UnsafeBufferPointer(rebasing: all[0..<alphabet])
                     if mapping[group] >= 0 {
@@ -222,7 +222,7 @@ final class VP8LDecoder {
             while symbol < alphabet {
                 if maxSymbol == 0 { break }
                 maxSymbol -= 1
-                if reader.isPastEnd { throw .truncated("the VP8L data ends inside a prefix code") }
+                try checkEnd(reader, truncated: "the VP8L data ends inside a prefix code")
                 let length = reader.readSymbol(codeTable)
                 if length < 16 {
                     lengths[symbol] = UInt8(length)
@@ -306,7 +306,6 @@ final class VP8LDecoder {
                             x += 1
                         } else if code < 280 {
                             let length = prefixValue(code - 256, reader)
-                            if reader.needsFill { reader.fill() }
                             let distanceCode = prefixValue(reader.readSymbol(distance), reader)
                             var back: Int
                             if distanceCode > 120 {
@@ -316,8 +315,8 @@ final class VP8LDecoder {
                                 back = max((plane >> 4) * width + 8 - (plane & 0xF), 1)
                             }
                             guard back <= position, length <= total - position else {
-                                failure = reader.isPastEnd ? .truncated("the VP8L data ends before the image does")
-                                                           : .corrupt("a VP8L copy from outside the image")
+                                // Past the end (or a failed read), `checkEnd` below names it.
+                                if !reader.isPastEnd { failure = .corrupt("a VP8L copy from outside the image") }
                                 return
                             }
                             let target = window + (position - base)
@@ -336,7 +335,8 @@ final class VP8LDecoder {
                                 }
                                 if reader.isPastEnd { break }
                             }
-                            if position < total { selectGroup() }
+                            // At a tile's first column the loop's top selects the group.
+                            if metaBits != 0 && position < total && x & metaMask != 0 { selectGroup() }
                             continue
                         } else {
                             let pixel = cache[code - 280]

@@ -9,7 +9,8 @@ final class VP8LTransforms {
         case predictor(bits: Int, width: Int, modes: [UInt32])
         /// Colour-transform multipliers per tile.
         case crossColor(bits: Int, width: Int, multipliers: [UInt32])
-        case subtractGreen
+        /// Green added back to red and blue, over a row `width` wide.
+        case subtractGreen(width: Int)
         /// A palette (extended with transparent black to `1 << (8 >> bits)` entries); `bits` > 0
         /// packs `1 << bits` indices per pixel of a row `width` wide once unpacked.
         case colorIndexing(bits: Int, width: Int, palette: [UInt32])
@@ -61,7 +62,7 @@ final class VP8LTransforms {
                                                         redToBlue: Int8(truncatingIfNeeded: code >> 16))
                     }
                 }
-            case .subtractGreen:
+            case .subtractGreen(let width):
                 for x in 0..<width {
                     let argb = out[x]
                     let green = (argb >> 8) & 0xFF
@@ -94,7 +95,8 @@ final class VP8LTransforms {
         return UnsafePointer(out)
     }
 
-    private static func subsampled(_ size: Int, _ bits: Int) -> Int { (size + (1 << bits) - 1) >> bits }
+    /// How many tiles of `1 << bits` cover `size`.
+    static func subsampled(_ size: Int, _ bits: Int) -> Int { (size + (1 << bits) - 1) >> bits }
 
     /// Adds each pixel's prediction (from its already-restored neighbours) in place, then keeps
     /// the row as the next one's top. The top-right of the last pixel is the row's own first
@@ -102,7 +104,7 @@ final class VP8LTransforms {
     private func predict(_ out: UnsafeMutablePointer<UInt32>, width: Int, bits: Int, modes: [UInt32]) {
         if y == 0 {
             out[0] = Self.add(out[0], 0xFF00_0000)
-            for x in 1..<max(width, 1) { out[x] = Self.add(out[x], out[x - 1]) }
+            for x in 1..<width { out[x] = Self.add(out[x], out[x - 1]) }
         } else {
             let top = above
             out[0] = Self.add(out[0], top[0])

@@ -54,8 +54,9 @@ struct WebPLosslessContainer {
         if head[12..<16].elementsEqual("VP8X".utf8) {
             guard firstSize >= 10, let vp8x = bytes(20, 10) else { return nil }
             let flags = vp8x[0]
-            // Animated files go through libwebp (the first frame may need composing).
-            guard flags & 0x02 == 0 else { return nil }
+            // Animated files go through libwebp (the first frame may need composing); reserved
+            // flag bits, which libwebp's demuxer refuses, too (it then gives the reason).
+            guard flags & 0x02 == 0, flags & ~0x3E == 0 else { return nil }
             alphaFlag = flags & 0x10 != 0
             canvas = (le(vp8x, 4, 3) + 1, le(vp8x, 7, 3) + 1)
             var offset = 20 + firstSize + (firstSize & 1)
@@ -85,7 +86,8 @@ struct WebPLosslessContainer {
                 }
                 offset = payload.upperBound + (size & 1)
             }
-            guard let found else { return nil }
+            // Bytes left over that make no chunk header: libwebp's demuxer refuses the file.
+            guard offset == riffEnd, let found else { return nil }
             container.bitstream = found
         } else if !head[12..<16].elementsEqual("VP8L".utf8) {
             return nil

@@ -57,10 +57,11 @@ public final class WebPSource: ImageSource {
                                  orientation: lossless.orientation, iccProfile: lossless.iccProfile, frameCount: 1)
             return
         }
-        close(fd)
+        // The walker reads with `pread`: the descriptor still stands at the file's start.
+        defer { close(fd) }
         self.fd = -1
         lossless = nil
-        data = try FileIO.readAll(path: path)
+        data = try FileIO.readAll(fd: fd)
         let container = try WebPContainer(data)
         self.container = container
         header = ImageHeader(width: container.width, height: container.height, channels: container.hasAlpha ? 4 : 3,
@@ -78,18 +79,16 @@ public final class WebPSource: ImageSource {
             let decoder = try VP8LDecoder(fd: fd, range: lossless.bitstream)
             let channels = header.channels
             let width = header.width
-            let reducers = plans.map { plan in
-                // A plan made for a scaling decoder is re-made for full-size rows.
-                SeparableReducer(plan: plan.boxShrink > 1 ? plan : plan.scaled(toWidth: width, height: header.height),
-                                 channels: channels)
-            }
-            let row = UnsafeMutablePointer<UInt8>.allocate(capacity: width * 4)
+            let row = UnsafeMutablePointer<UInt8>.allocate(capacity: width * channels)
             defer { row.deallocate() }
-            try decoder.decodeRows { argb in
-                Self.bytes(argb, width: width, channels: channels, into: row)
-                for reducer in reducers { reducer.consume(row: row) }
+            // Full-size rows, as PNG's: a plan made for a scaling decoder is re-made for them.
+            let fullSize = plans.map { $0.boxShrink > 1 ? $0 : $0.scaled(toWidth: width, height: header.height) }
+            return try SeparableReducer.reduce(fullSize, channels: channels) { consume throws(CodecError) in
+                try decoder.decodeRows { argb in
+                    Self.bytes(argb, width: width, channels: channels, into: row)
+                    consume(row)
+                }
             }
-            return reducers.map { $0.finish() }
         }
         guard let container else { preconditionFailure("a WebP source has a container") }
         guard container.firstFrameFillsCanvas else {
@@ -131,21 +130,9 @@ public final class WebPSource: ImageSource {
     }
 
     public func fingerprint() throws(CodecError) -> String {
-        guard lossless != nil else { return FileIO.fingerprint(bytes: data) }
-        // The file, read again through the open descriptor in 1 MB pieces.
-        var fingerprint = Fingerprint()
-        let size = 1 << 20
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
-        defer { chunk.deallocate() }
-        var offset = 0
-        while true {
-            let n = SystemCall.retrying { pread(fd, chunk.baseAddress!, size, off_t(offset)) }
-            if n < 0 { throw .unreadable(FileIO.errorText()) }
-            if n == 0 { break }
-            fingerprint.add(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-            offset += n
-        }
-        return fingerprint.hex
+        // The lossless path never holds the file: read again through the open descriptor.
+        if lossless == nil { return FileIO.fingerprint(bytes: data) }
+        return try FileIO.fingerprint(fd: fd)
     }
 
     /// ARGB pixels as RGBA or RGB bytes.
